@@ -7,6 +7,8 @@ export enum ErrorCode {
   UsageError = 'shim_fix_usage_error',
   ConfigurationError = 'shim_fix_configuration_error',
   TargetInvalid = 'shim_fix_target_invalid',
+  AwsCallFailed = 'shim_fix_aws_call_failed',
+  RemediationStoreFailed = 'shim_fix_remediation_store_failed',
 }
 
 export interface CodedError extends Error {

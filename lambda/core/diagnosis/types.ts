@@ -30,6 +30,8 @@ export interface Diagnosis {
   runbook: Runbook | null;
   /** Confidence of the best candidate (0 when there is none), 0..1. */
   confidence: number;
+  /** Whether the best candidate reached the threshold (then `runbook` is set). */
+  confident: boolean;
   /** Whether the bot should speak: always true in direct mode, `runbook !== null` in channel mode. */
   shouldAnswer: boolean;
   /** Best candidates first, at most five, including the answer. */

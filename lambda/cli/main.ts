@@ -1,0 +1,230 @@
+import { writeFileSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createDiagnoser } from '../core/diagnosis/create-diagnoser';
+import type { DiagnoseMode, Diagnoser, Diagnosis } from '../core/diagnosis/types';
+import { formatProblem, UsageError } from '../core/errors';
+import { bundleFromRunbooks, serialiseKnowledgeBundle } from '../core/knowledge/bundle';
+import { validateKnowledge } from '../core/knowledge/validate-knowledge';
+import { DEFAULT_BUNDLE_FILE, DEFAULT_KNOWLEDGE_DIR, readKnowledgeFiles } from '../build/knowledge-files';
+import { recheckRegexSafety } from '../build/regex-safety';
+import { formatDiagnosis, formatRunbook } from './format-diagnosis';
+import { readAll, writeLine, type CliIo } from './io';
+
+export const USAGE = `Usage:
+  shim-fix diagnose [--json] [--mode channel|direct] [TEXT]   diagnose TEXT (or stdin)
+  shim-fix diagnose --batch [--mode channel|direct]            JSON Lines {"id","text"} on stdin, one result per line
+  shim-fix search [--json] [--limit N] QUERY                   list matching runbooks
+  shim-fix show ID                                             print one runbook
+  shim-fix kb validate                                         check every runbook (file and field on error)
+  shim-fix kb build [--out FILE]                               validate, then write the knowledge bundle
+Options:
+  --knowledge DIR   runbook folder (default: the repository's knowledge/)
+Examples:
+  npm run ask -- "failed to start shim: start failed: unsupported shim version (3): not implemented"
+  journalctl -u containerd --since -1h | npx shim-fix diagnose`;
+
+const EXIT_OK = 0;
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
+
+/** Runs one CLI invocation and returns its exit code (0 ok, 1 failure, 2 usage). */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    switch (command) {
+      case 'diagnose':
+        return await diagnoseCommand(rest, io);
+      case 'search':
+        return searchCommand(rest, io);
+      case 'show':
+        return showCommand(rest, io);
+      case 'kb':
+        return kbCommand(rest, io);
+      case 'help':
+      case '--help':
+      case '-h':
+        writeLine(io.stdout, USAGE);
+        return EXIT_OK;
+      case undefined:
+        throw new UsageError('a command is required');
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || isParseArgsError(error)) {
+      writeLine(io.stderr, `shim-fix: ${(error as Error).message}\n\n${USAGE}`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+}
+
+function isParseArgsError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return error instanceof TypeError && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
+
+function parseMode(value: string | undefined, fallback: DiagnoseMode): DiagnoseMode {
+  if (value === undefined) return fallback;
+  if (value === 'channel' || value === 'direct') return value;
+  throw new UsageError(`--mode must be channel or direct, got "${value}"`);
+}
+
+/** Builds the engine straight from the runbook files, so the CLI never serves a stale bundle. */
+function loadDiagnoser(knowledgeDir: string | undefined, io: CliIo): Diagnoser | undefined {
+  const { runbooks, problems } = validateKnowledge(readKnowledgeFiles(knowledgeDir ?? DEFAULT_KNOWLEDGE_DIR));
+  if (problems.length > 0) {
+    writeLine(io.stderr, `shim-fix: the knowledge base is invalid; fix these first (npx shim-fix kb validate):`);
+    for (const problem of problems) writeLine(io.stderr, `  ${formatProblem(problem)}`);
+    return undefined;
+  }
+  return createDiagnoser(bundleFromRunbooks(runbooks));
+}
+
+async function diagnoseCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      batch: { type: 'boolean', default: false },
+      mode: { type: 'string' },
+      knowledge: { type: 'string' },
+    },
+  });
+  if (values.batch && positionals.length > 0) throw new UsageError('--batch reads JSON Lines from stdin; do not pass TEXT');
+  const mode = parseMode(values.mode, values.batch ? 'channel' : 'direct');
+
+  let text = positionals.join(' ');
+  if (text.trim() === '' || values.batch) {
+    if (io.stdin.isTTY) throw new UsageError(values.batch ? '--batch needs JSON Lines on stdin' : 'nothing to diagnose: pass TEXT or pipe it on stdin');
+    text = await readAll(io.stdin);
+  }
+  if (text.trim() === '') throw new UsageError('nothing to diagnose: the input is empty');
+
+  const diagnoser = loadDiagnoser(values.knowledge, io);
+  if (!diagnoser) return EXIT_FAILURE;
+
+  if (values.batch) return diagnoseBatch(text, mode, diagnoser, io);
+  const diagnosis = diagnoser.diagnose(text, { mode });
+  writeLine(io.stdout, values.json ? JSON.stringify(toJson(diagnosis)) : formatDiagnosis(diagnosis));
+  return EXIT_OK;
+}
+
+/**
+ * JSON form of a diagnosis (CLI contract). `runbook` is what the bot would present: in channel mode only
+ * a confident answer (else null: it stays silent); in direct mode the best candidate, with `confident`
+ * saying whether it reached the threshold.
+ */
+export function toJson(diagnosis: Diagnosis): Record<string, unknown> {
+  const presented = diagnosis.mode === 'direct' ? (diagnosis.runbook ?? diagnosis.candidates[0]?.runbook ?? null) : diagnosis.runbook;
+  return {
+    runbook: presented?.id ?? null,
+    confidence: diagnosis.confidence,
+    confident: diagnosis.confident,
+    mode: diagnosis.mode,
+    language: diagnosis.language,
+    truncated: diagnosis.truncated,
+    title: presented?.title ?? null,
+    summary: presented ? (diagnosis.language === 'zh' ? presented.summaryZh : presented.summary) : null,
+    evidence: diagnosis.evidence.map(({ line, match, pattern, weight }) => ({ line, match, pattern, weight })),
+    candidates: diagnosis.candidates.map((candidate) => ({ runbook: candidate.runbook.id, confidence: candidate.confidence })),
+  };
+}
+
+function diagnoseBatch(input: string, mode: DiagnoseMode, diagnoser: Diagnoser, io: CliIo): number {
+  let failures = 0;
+  input.split('\n').forEach((raw, index) => {
+    if (raw.trim() === '') return;
+    let record: unknown;
+    try {
+      record = JSON.parse(raw);
+    } catch {
+      failures += 1;
+      writeLine(io.stdout, JSON.stringify({ line: index + 1, error: 'not valid JSON' }));
+      return;
+    }
+    const { id, text } = (record ?? {}) as { id?: unknown; text?: unknown };
+    if (typeof text !== 'string' || (typeof id !== 'string' && typeof id !== 'number')) {
+      failures += 1;
+      writeLine(io.stdout, JSON.stringify({ line: index + 1, id: id ?? null, error: 'expected {"id": string|number, "text": string}' }));
+      return;
+    }
+    const json = toJson(diagnoser.diagnose(text, { mode }));
+    writeLine(io.stdout, JSON.stringify({ id, runbook: json.runbook, confidence: json.confidence }));
+  });
+  if (failures > 0) writeLine(io.stderr, `shim-fix: ${failures} input line(s) were invalid; see the "error" lines`);
+  return failures > 0 ? EXIT_FAILURE : EXIT_OK;
+}
+
+function searchCommand(args: string[], io: CliIo): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: 'boolean', default: false }, limit: { type: 'string' }, knowledge: { type: 'string' } },
+  });
+  const query = positionals.join(' ').trim();
+  if (query === '') throw new UsageError('search needs a QUERY, e.g. shim-fix search "shim version"');
+  const limit = values.limit === undefined ? 5 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw new UsageError('--limit must be a whole number from 1 to 50');
+  const diagnoser = loadDiagnoser(values.knowledge, io);
+  if (!diagnoser) return EXIT_FAILURE;
+  const hits = diagnoser.search(query, { limit });
+  if (values.json) {
+    writeLine(io.stdout, JSON.stringify(hits.map((hit) => ({ runbook: hit.runbook.id, title: hit.runbook.title, score: hit.score }))));
+  } else if (hits.length === 0) {
+    writeLine(io.stdout, `No runbook matches "${query}". Try fewer or other words, or paste the error: npm run ask -- "<error>"`);
+  } else {
+    for (const hit of hits) writeLine(io.stdout, `${hit.runbook.id}: ${hit.runbook.title}\n  ${hit.runbook.summary}`);
+  }
+  return EXIT_OK;
+}
+
+function showCommand(args: string[], io: CliIo): number {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { knowledge: { type: 'string' } } });
+  if (positionals.length !== 1) throw new UsageError('show needs exactly one runbook ID');
+  const diagnoser = loadDiagnoser(values.knowledge, io);
+  if (!diagnoser) return EXIT_FAILURE;
+  const runbook = diagnoser.runbook(positionals[0]!);
+  if (!runbook) {
+    writeLine(io.stderr, `shim-fix: no runbook "${positionals[0]}". Known: ${diagnoser.runbooks().map((r) => r.id).join(', ')}`);
+    return EXIT_FAILURE;
+  }
+  writeLine(io.stdout, [`${runbook.id}: ${runbook.title}`, '', ...formatRunbook(runbook)].join('\n'));
+  return EXIT_OK;
+}
+
+function kbCommand(args: string[], io: CliIo): number {
+  const [sub, ...rest] = args;
+  if (sub !== 'validate' && sub !== 'build') throw new UsageError(`kb needs "validate" or "build"${sub ? `, got "${sub}"` : ''}`);
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: false,
+    options: { knowledge: { type: 'string' }, out: { type: 'string' } },
+  });
+  void positionals;
+  if (sub === 'validate' && values.out !== undefined) throw new UsageError('--out only goes with kb build');
+
+  const { runbooks, problems } = validateKnowledge(readKnowledgeFiles(values.knowledge ?? DEFAULT_KNOWLEDGE_DIR), {
+    checkRegex: recheckRegexSafety,
+  });
+  if (problems.length > 0) {
+    writeLine(io.stderr, `shim-fix: ${problems.length} problem(s) in the knowledge base:`);
+    for (const problem of problems) writeLine(io.stderr, `  ${formatProblem(problem)}`);
+    return EXIT_FAILURE;
+  }
+  if (sub === 'validate') {
+    writeLine(io.stdout, `ok: ${runbooks.length} runbooks are valid (${runbooks.reduce((n, r) => n + r.signatures.length, 0)} signatures, all proven free of catastrophic backtracking)`);
+    return EXIT_OK;
+  }
+  const out = path.resolve(values.out ?? DEFAULT_BUNDLE_FILE);
+  const json = serialiseKnowledgeBundle(runbooks);
+  // Rewriting an identical file would only churn timestamps and rebuilds.
+  if (!existsSync(out) || readFileSync(out, 'utf8') !== json) {
+    mkdirSync(path.dirname(out), { recursive: true });
+    writeFileSync(out, json);
+  }
+  writeLine(io.stdout, `ok: wrote ${runbooks.length} runbooks to ${path.relative(process.cwd(), out) || out} (${json.length} bytes)`);
+  return EXIT_OK;
+}

@@ -1,0 +1,89 @@
+import MiniSearch from 'minisearch';
+import { z } from 'zod';
+import { KnowledgeBaseInvalidError } from '../errors';
+import { frontMatterSchema, REMEDIATIONS, type Runbook } from './runbook';
+import { buildSearchIndex, INDEX_OPTIONS, type IndexedRunbook } from './search-index';
+
+/** Bumped whenever the bundle's shape or the index options change, so a stale bundle fails loudly. */
+export const BUNDLE_SCHEMA = 1;
+
+/** The generated artefact (`lambda/generated/knowledge.json`): validated runbooks plus their serialised index. */
+export interface KnowledgeBundleJson {
+  schema: number;
+  runbooks: Runbook[];
+  index: unknown;
+}
+
+export interface KnowledgeBundle {
+  runbooks: readonly Runbook[];
+  byId: ReadonlyMap<string, Runbook>;
+  index: MiniSearch<IndexedRunbook>;
+}
+
+const runbookSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  summary: z.string(),
+  summaryZh: z.string(),
+  signatures: frontMatterSchema.shape.signatures,
+  excludes: z.array(z.string()),
+  keywords: z.array(z.string()),
+  appliesTo: z.array(z.string()),
+  remediation: z.enum(REMEDIATIONS),
+  sources: z.array(z.string()),
+  area: z.string(),
+  file: z.string(),
+  sections: z.object({ symptoms: z.string(), cause: z.string(), fix: z.string(), verify: z.string(), notTheFix: z.string() }),
+});
+
+const bundleSchema = z.object({
+  schema: z.literal(BUNDLE_SCHEMA, { message: `bundle schema must be ${BUNDLE_SCHEMA}: rebuild it with npm run kb:build` }),
+  runbooks: z.array(runbookSchema).min(1, 'bundle has no runbooks'),
+  index: z.record(z.string(), z.unknown()),
+});
+
+/**
+ * Serialises validated runbooks and their index. Deterministic: the same runbooks give byte-identical
+ * output (sorted by id, no timestamps), so the generated file only changes when the knowledge does.
+ */
+export function serialiseKnowledgeBundle(runbooks: readonly Runbook[]): string {
+  const sorted = [...runbooks].sort((a, b) => a.id.localeCompare(b.id));
+  const bundle: KnowledgeBundleJson = { schema: BUNDLE_SCHEMA, runbooks: sorted, index: buildSearchIndex(sorted).toJSON() };
+  return `${JSON.stringify(bundle)}\n`;
+}
+
+/**
+ * Loads a bundle (parsed JSON object or its text) once at start-up.
+ *
+ * @throws KnowledgeBaseInvalidError when the bundle is not one this code can read.
+ * @example
+ * import json from '../generated/knowledge.json';
+ * const bundle = loadKnowledgeBundle(json);
+ */
+export function loadKnowledgeBundle(json: unknown): KnowledgeBundle {
+  let data = json;
+  try {
+    if (typeof json === 'string') data = JSON.parse(json);
+  } catch (error) {
+    throw new KnowledgeBaseInvalidError('knowledge bundle is not valid JSON: rebuild it with npm run kb:build', { cause: error });
+  }
+  const parsed = bundleSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new KnowledgeBaseInvalidError(`knowledge bundle is invalid at ${issue?.path.join('.') || 'top level'}: ${issue?.message}`);
+  }
+  const runbooks = parsed.data.runbooks as Runbook[];
+  let index: MiniSearch<IndexedRunbook>;
+  try {
+    index = MiniSearch.loadJS<IndexedRunbook>(parsed.data.index as never, INDEX_OPTIONS);
+  } catch (error) {
+    throw new KnowledgeBaseInvalidError('knowledge bundle index cannot be loaded: rebuild it with npm run kb:build', { cause: error });
+  }
+  return { runbooks, byId: new Map(runbooks.map((runbook) => [runbook.id, runbook])), index };
+}
+
+/** Builds a bundle in memory straight from runbooks (CLI and tests), without a serialise/parse round trip. */
+export function bundleFromRunbooks(runbooks: readonly Runbook[]): KnowledgeBundle {
+  const sorted = [...runbooks].sort((a, b) => a.id.localeCompare(b.id));
+  return { runbooks: sorted, byId: new Map(sorted.map((runbook) => [runbook.id, runbook])), index: buildSearchIndex(sorted) };
+}

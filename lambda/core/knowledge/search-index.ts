@@ -1,0 +1,66 @@
+import MiniSearch, { type Options, type SearchOptions } from 'minisearch';
+import { processTerm, tokenise } from '../text/tokenise';
+import type { Runbook } from './runbook';
+
+/** What the full-text index stores per runbook. */
+export interface IndexedRunbook {
+  id: string;
+  title: string;
+  summary: string;
+  summaryZh: string;
+  keywords: string;
+  symptoms: string;
+  cause: string;
+}
+
+/**
+ * Index options: the same object must be used to build and to load (MiniSearch.loadJS), which is why it is
+ * a shared constant and not inlined at either place.
+ */
+export const INDEX_OPTIONS: Options<IndexedRunbook> = {
+  idField: 'id',
+  fields: ['id', 'title', 'summary', 'summaryZh', 'keywords', 'symptoms', 'cause'],
+  storeFields: [],
+  tokenize: tokenise,
+  processTerm,
+};
+
+/** Titles and keywords are written to be found; prose sections only support them. */
+export const FIELD_BOOST: Record<string, number> = {
+  id: 2,
+  title: 3,
+  keywords: 3,
+  summary: 2,
+  summaryZh: 2,
+  symptoms: 1,
+  cause: 0.5,
+};
+
+/** For ranking pastes: exact terms only, since log text is precise and fuzzy matching only adds noise. */
+export const PASTE_SEARCH: SearchOptions = { boost: FIELD_BOOST, combineWith: 'OR' };
+/** For people's search queries: forgive typos and half-typed words. */
+export const QUERY_SEARCH: SearchOptions = {
+  boost: FIELD_BOOST,
+  combineWith: 'OR',
+  prefix: (term) => term.length >= 3,
+  fuzzy: (term) => (term.length >= 5 ? 0.2 : false),
+};
+
+export function toIndexed(runbook: Runbook): IndexedRunbook {
+  return {
+    id: runbook.id,
+    title: runbook.title,
+    summary: runbook.summary,
+    summaryZh: runbook.summaryZh,
+    keywords: runbook.keywords.join(' '),
+    symptoms: runbook.sections.symptoms,
+    cause: runbook.sections.cause,
+  };
+}
+
+/** Builds the index from runbooks sorted by id, so the same runbooks always give the same index. */
+export function buildSearchIndex(runbooks: readonly Runbook[]): MiniSearch<IndexedRunbook> {
+  const index = new MiniSearch<IndexedRunbook>(INDEX_OPTIONS);
+  index.addAll([...runbooks].sort((a, b) => a.id.localeCompare(b.id)).map(toIndexed));
+  return index;
+}

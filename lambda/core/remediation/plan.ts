@@ -1,0 +1,92 @@
+import { formatTarget, type Target } from './targets';
+import { DEFAULT_ROLLOUT, type DocumentRef, type Plan, type RemediationAction, type RolloutOptions } from './types';
+
+/** How long a plan card may be confirmed. After that the facts it showed (online, tagged, version) are too old. */
+export const PLAN_TTL_SECONDS = 10 * 60;
+
+export const RESTART_STEPS = [
+  'containerd: `systemctl restart containerd`, then wait (bounded) for its socket',
+  'Docker: `systemctl restart docker`, only if Docker is active',
+  'verify that the running containerd version equals the installed one',
+];
+
+export const LIVE_RESTORE_WARNING =
+  'Restarting Docker stops its running containers unless `live-restore` is enabled in `/etc/docker/daemon.json`. ' +
+  'Containers run by containerd itself (Kubernetes pods) keep running: their shims outlive the daemon. ' +
+  'Not sure? Run `/shim-fix check` first: it reports the live-restore setting.';
+
+export interface BuildPlanInput {
+  planId: string;
+  requestId: string;
+  action: RemediationAction;
+  target: Target;
+  requestedBy: string;
+  channelId: string;
+  document: DocumentRef;
+  instanceIds: string[];
+  rollout?: Partial<RolloutOptions>;
+  now: Date;
+  ttlSeconds?: number;
+}
+
+/**
+ * Builds what the plan card shows and the Confirm button runs. Pure: ids and time come from the caller.
+ *
+ * @example
+ * buildPlan({ planId, requestId, action: 'restart', target, requestedBy: 'U1', channelId: 'C1',
+ *   document: { name: 'ShimFix-RestartContainerRuntime', version: '3' }, instanceIds: ['i-0123456789abcdef0'], now: new Date() });
+ */
+export function buildPlan(input: BuildPlanInput): Plan {
+  const rollout: RolloutOptions = { ...DEFAULT_ROLLOUT, ...input.rollout };
+  const warnings: string[] = [];
+  if (input.action === 'restart') warnings.push(LIVE_RESTORE_WARNING);
+  if (input.target.kind === 'fleet') {
+    warnings.push(
+      `Instances that gain the tags before SSM resolves the targets are included too; the plan counted ${input.instanceIds.length}.`,
+    );
+  }
+  return {
+    planId: input.planId,
+    requestId: input.requestId,
+    action: input.action,
+    target: input.target,
+    requestedBy: input.requestedBy,
+    channelId: input.channelId,
+    document: input.document,
+    instanceIds: [...input.instanceIds].sort(),
+    rollout,
+    restarts: input.action === 'restart' ? [...RESTART_STEPS] : [],
+    warnings,
+    createdAt: input.now.toISOString(),
+    expiresAt: Math.floor(input.now.getTime() / 1000) + (input.ttlSeconds ?? PLAN_TTL_SECONDS),
+  };
+}
+
+/** What a fresh preflight at Confirm time found, to compare with the card the user saw. */
+export interface PlanFacts {
+  document: DocumentRef;
+  instanceIds: string[];
+}
+
+/**
+ * Says what changed between the card and now, or undefined when the card still shows the truth.
+ * A changed document version or instance set makes the card stale: the user confirmed something else.
+ */
+export function describeDrift(plan: Plan, fresh: PlanFacts): string | undefined {
+  const changes: string[] = [];
+  if (fresh.document.name !== plan.document.name || fresh.document.version !== plan.document.version) {
+    changes.push(`the document is now ${fresh.document.name} version ${fresh.document.version} (the card showed version ${plan.document.version})`);
+  }
+  const shown = new Set(plan.instanceIds);
+  const now = new Set(fresh.instanceIds);
+  const added = fresh.instanceIds.filter((id) => !shown.has(id));
+  const removed = plan.instanceIds.filter((id) => !now.has(id));
+  if (added.length > 0) changes.push(`${added.length} instance(s) joined: ${added.slice(0, 3).join(', ')}${added.length > 3 ? ', ...' : ''}`);
+  if (removed.length > 0) changes.push(`${removed.length} instance(s) left: ${removed.slice(0, 3).join(', ')}${removed.length > 3 ? ', ...' : ''}`);
+  return changes.length > 0 ? changes.join('; ') : undefined;
+}
+
+/** The slash command that makes a fresh plan for the same request, for "try again" copy. */
+export function retryCommand(plan: Pick<Plan, 'action' | 'target'>): string {
+  return `/shim-fix ${plan.action} ${formatTarget(plan.target)}`;
+}

@@ -1,0 +1,107 @@
+import { LINE_OVERLAP_CHARS, MAX_INPUT_CHARS, MAX_LINE_CHARS } from './limits';
+
+export interface NormalisedText {
+  /** Cleaned lines, none longer than MAX_LINE_CHARS (long lines become overlapping windows). */
+  lines: string[];
+  /** The lines joined by newlines: what full-text search reads. */
+  text: string;
+  /** True when the input was longer than MAX_INPUT_CHARS and only its start was read. */
+  truncated: boolean;
+}
+
+// Every pattern here is checked by recheck in test/unit/core/regex-safety.test.ts: keep them linear.
+const ANSI_ESCAPE = /\u001b\[[0-9;?]{0,32}[ -/]{0,4}[@-~]/g;
+const ESCAPED_ANSI = /\\(?:u001b|x1b|033|e)\[[0-9;]{0,32}m/gi;
+const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u2028\u2029\ufeff]/g;
+const CODE_FENCE = /```[a-z]{0,20}/gi;
+const BACKTICK = /`/g;
+const SLACK_LABELLED_LINK = /<([^<>|\n]{1,2000})\|([^<>\n]{1,2000})>/g;
+const SLACK_BARE_LINK = /<((?:https?|mailto):[^<>\n]{1,2000})>/g;
+const HTML_ENTITY = /&(lt|gt|amp|quot|#39|#x27);/g;
+const LINE_CONTINUATION = /\\[ \t]{0,8}\r?\n/g;
+const JSON_ESCAPE = /\\(["\\/nrt])/g;
+const JOURNALCTL_PREFIX = /^[A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d [\w.-]{1,255} [\w.@/-]{1,255}(?:\[\d{1,10}\])?: /;
+const KLOG_PREFIX = /^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d{1,9} {1,12}\d{1,10} [\w.-]{1,255}:\d{1,10}\] /;
+const ISO_TIMESTAMP_PREFIX = /^\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?\]? ?/;
+const LOGRUS_TIME = /\btime="[^"\n]{0,64}" ?/g;
+const LOGRUS_LEVEL = /\blevel=[a-z]{1,12} ?/gi;
+const LOGRUS_MSG = /\bmsg="/g;
+const SPACES = /[ \t\u00a0\u3000]+/g;
+
+const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', '#39': "'", '#x27': "'" };
+const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', n: '\n', r: '\n', t: ' ' };
+
+/**
+ * Turns whatever people paste (Slack mrkdwn, code fences, journalctl or klog output, logrus fields,
+ * JSON-escaped strings, ANSI colours) into plain log lines that signatures can match.
+ *
+ * @example
+ * normalise('```Nov 10 12:00:00 node1 containerd[812]: level=error msg="unsupported shim version (3)"```').lines
+ * // ['unsupported shim version (3)"']
+ */
+export function normalise(input: string): NormalisedText {
+  const truncated = input.length > MAX_INPUT_CHARS;
+  let text = truncated ? input.slice(0, MAX_INPUT_CHARS) : input;
+
+  text = text
+    .replace(/\r\n?/g, '\n')
+    .replace(ANSI_ESCAPE, '')
+    .replace(ESCAPED_ANSI, '')
+    .replace(CONTROL_CHARS, '')
+    .replace(CODE_FENCE, '\n')
+    .replace(BACKTICK, '')
+    .replace(SLACK_LABELLED_LINK, '$2')
+    .replace(SLACK_BARE_LINK, '$1')
+    .replace(HTML_ENTITY, (_, name: string) => ENTITIES[name] ?? '')
+    .replace(LINE_CONTINUATION, ' ');
+  // Pastes from `docker inspect` or JSON logs can be escaped twice (\\\" → \" → ").
+  for (let pass = 0; pass < 2 && text.includes('\\'); pass += 1) {
+    text = text.replace(JSON_ESCAPE, (_, char: string) => ESCAPES[char] ?? char).replace(LINE_CONTINUATION, ' ');
+  }
+
+  const lines: string[] = [];
+  for (const raw of text.split('\n')) {
+    const line = cleanLine(raw);
+    if (line !== '') lines.push(...windows(line));
+  }
+  return { lines, text: lines.join('\n'), truncated };
+}
+
+function cleanLine(raw: string): string {
+  let line = raw.replace(SPACES, ' ').trim();
+  line = line.replace(JOURNALCTL_PREFIX, '').replace(KLOG_PREFIX, '').replace(ISO_TIMESTAMP_PREFIX, '');
+  line = line.replace(LOGRUS_TIME, '').replace(LOGRUS_LEVEL, '').replace(LOGRUS_MSG, '');
+  return line.trim();
+}
+
+/** Cuts a line longer than MAX_LINE_CHARS into overlapping windows so no match across a cut is lost. */
+function windows(line: string): string[] {
+  if (line.length <= MAX_LINE_CHARS) return [line];
+  const parts: string[] = [];
+  const step = MAX_LINE_CHARS - LINE_OVERLAP_CHARS;
+  for (let start = 0; start < line.length; start += step) {
+    parts.push(line.slice(start, start + MAX_LINE_CHARS));
+    if (start + MAX_LINE_CHARS >= line.length) break;
+  }
+  return parts;
+}
+
+/** All regular expressions this module uses, for the regex-safety test. */
+export const NORMALISER_PATTERNS: readonly RegExp[] = [
+  ANSI_ESCAPE,
+  ESCAPED_ANSI,
+  CONTROL_CHARS,
+  CODE_FENCE,
+  SLACK_LABELLED_LINK,
+  SLACK_BARE_LINK,
+  HTML_ENTITY,
+  LINE_CONTINUATION,
+  JSON_ESCAPE,
+  JOURNALCTL_PREFIX,
+  KLOG_PREFIX,
+  ISO_TIMESTAMP_PREFIX,
+  LOGRUS_TIME,
+  LOGRUS_LEVEL,
+  LOGRUS_MSG,
+  SPACES,
+];

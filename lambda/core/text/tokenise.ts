@@ -1,0 +1,53 @@
+/**
+ * Tokeniser shared by indexing and querying. MiniSearch's default splits on spaces and punctuation, which
+ * leaves a Chinese sentence as one giant token; here runs of Han characters are segmented into words
+ * with Intl.Segmenter (ICU's dictionary), so `containerd 升级后 容器无法启动` yields
+ * `containerd`, `升级`, `容器`, `无法`, `启动`.
+ */
+const HAN_RUN = /\p{Script=Han}+/gu;
+// Letters and digits; `.` and `_` stay inside tokens only between alphanumerics (versions, identifiers).
+const WORD = /[\p{L}\p{N}]+(?:[._][\p{L}\p{N}]+){0,8}/gu;
+
+const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
+
+const STOP_WORDS = new Set([
+  // English function words and log noise that say nothing about which failure this is.
+  'a', 'an', 'and', 'are', 'as', 'at', 'be', 'but', 'by', 'can', 'do', 'for', 'from', 'has', 'have', 'how', 'i',
+  'if', 'in', 'is', 'it', 'its', 'me', 'my', 'no', 'not', 'of', 'on', 'or', 'our', 'so', 'that', 'the', 'then',
+  'this', 'to', 'was', 'we', 'what', 'when', 'with', 'you', 'error', 'err', 'info', 'warn', 'warning', 'msg',
+  'level', 'time', 'unknown',
+  // Chinese particles and filler.
+  '的', '了', '后', '在', '是', '我', '我们', '和', '就', '都', '也', '吗', '呢', '吧', '啊', '请问', '一下', '这个', '那个', '怎么',
+]);
+
+/** Splits text into search terms (lower-cased, stop words removed). */
+export function tokenise(text: string): string[] {
+  const tokens: string[] = [];
+  const nonHan = text.replace(HAN_RUN, (run) => {
+    for (const { segment, isWordLike } of segmenter.segment(run)) {
+      if (isWordLike !== false) tokens.push(segment);
+    }
+    return ' ';
+  });
+  for (const match of nonHan.matchAll(WORD)) tokens.push(match[0]);
+  return tokens.map((token) => token.toLowerCase()).filter((token) => token.length > 0 && !STOP_WORDS.has(token));
+}
+
+/** MiniSearch's per-term hook: tokens are already normalised by `tokenise`. */
+export function processTerm(term: string): string | null {
+  const lower = term.toLowerCase();
+  return STOP_WORDS.has(lower) ? null : lower;
+}
+
+/** Counts Han characters and Latin letters, to tell a Chinese question from an English log. */
+export function scriptCounts(text: string): { han: number; latin: number } {
+  let han = 0;
+  let latin = 0;
+  for (const char of text) {
+    if (/\p{Script=Han}/u.test(char)) han += 1;
+    else if (/[A-Za-z]/.test(char)) latin += 1;
+  }
+  return { han, latin };
+}
+
+export const TOKENISER_PATTERNS: readonly RegExp[] = [HAN_RUN, WORD];

@@ -1,0 +1,126 @@
+import { RunbookInvalidError } from '../../../lambda/core/errors';
+import { parseRunbook } from '../../../lambda/core/knowledge/parse-runbook';
+import { validateKnowledge } from '../../../lambda/core/knowledge/validate-knowledge';
+import { recheckRegexSafety } from '../../../lambda/build/regex-safety';
+import { runbookText } from '../../helpers/runbook-text';
+
+const FILE = 'knowledge/test/example-failure.md';
+
+function problemsOf(text: string, file = FILE): string[] {
+  try {
+    parseRunbook({ file, text });
+  } catch (error) {
+    if (error instanceof RunbookInvalidError) return error.problems.map((p) => `${p.file}: ${p.field}: ${p.message}`);
+    throw error;
+  }
+  return [];
+}
+
+describe('parseRunbook', () => {
+  it('turns a valid file into a runbook with every section', () => {
+    // Act
+    const runbook = parseRunbook({ file: FILE, text: runbookText() });
+
+    // Assess
+    expect(runbook).toMatchObject({
+      id: 'example-failure',
+      area: 'test',
+      summaryZh: '用于测试的示例运行手册。',
+      remediation: 'none',
+      signatures: [{ pattern: 'example failure \\(\\d+\\)', weight: 0.9 }],
+    });
+    expect(runbook.sections.fix).toContain('systemctl restart example');
+    expect(runbook.sections.notTheFix).toBe('See other runbooks.');
+  });
+
+  it('names the file and the missing field', () => {
+    expect(problemsOf(runbookText({ frontMatter: { summary_zh: undefined } }))).toEqual([`${FILE}: summary_zh: is missing`]);
+  });
+
+  it('rejects an invalid regular expression and says where', () => {
+    const text = runbookText({ frontMatter: { signatures: "\n  - pattern: 'unclosed (group'\n    weight: 0.5" } });
+    expect(problemsOf(text)).toEqual([expect.stringMatching(/^knowledge\/test\/example-failure\.md: signatures\[0\]\.pattern: is not a valid regular expression: /)]);
+  });
+
+  it('rejects an unknown remediation and lists the allowed ones', () => {
+    const text = runbookText({ frontMatter: { remediation: 'reboot-host' } });
+    expect(problemsOf(text)).toEqual([`${FILE}: remediation: must be one of restart-container-runtime, check-only, none`]);
+  });
+
+  it('rejects a missing section by its heading', () => {
+    const text = runbookText({ sections: { Verify: undefined } });
+    expect(problemsOf(text)).toEqual([`${FILE}: body: is missing the section "## Verify"`]);
+  });
+
+  it('rejects sections out of order', () => {
+    const text = runbookText().replace('## Cause', '## Placeholder').replace('## Symptoms', '## Cause').replace('## Placeholder', '## Symptoms');
+    expect(problemsOf(text)).toEqual([`${FILE}: body: sections must come in this order: Symptoms, Cause, Fix, Verify, When this is not the fix`]);
+  });
+
+  it('requires the fix to carry commands in a code block', () => {
+    const text = runbookText({ sections: { Fix: 'Restart it.' } });
+    expect(problemsOf(text)).toEqual([`${FILE}: body: section "## Fix" must give the exact commands in a code block`]);
+  });
+
+  it('rejects an id that differs from the file name', () => {
+    expect(problemsOf(runbookText({ id: 'other-id' }))).toEqual([`${FILE}: id: is "other-id" but the file is named example-failure.md: they must match`]);
+  });
+
+  it('rejects a weight out of range and an unknown field together', () => {
+    const text = runbookText({ frontMatter: { signatures: "\n  - pattern: 'abc def'\n    weight: 1.5", severity: 'high' } });
+    expect(problemsOf(text)).toEqual(
+      expect.arrayContaining([`${FILE}: signatures[0].weight: must be at most 1`, `${FILE}: front matter: has unknown field(s): severity`]),
+    );
+  });
+
+  it('rejects a summary_zh without Chinese text', () => {
+    expect(problemsOf(runbookText({ frontMatter: { summary_zh: 'not chinese at all' } }))).toEqual([`${FILE}: summary_zh: must contain Chinese text`]);
+  });
+
+  it('rejects a source that is not an https URL', () => {
+    expect(problemsOf(runbookText({ frontMatter: { sources: '[ftp://example.org/x]' } }))).toEqual([`${FILE}: sources[0]: must be an https URL`]);
+  });
+
+  it('reports broken YAML as a front matter problem instead of crashing', () => {
+    const text = runbookText({ frontMatter: { title: '[unclosed' } });
+    expect(problemsOf(text)).toEqual([expect.stringMatching(/^knowledge\/test\/example-failure\.md: front matter: is not valid YAML: /)]);
+  });
+
+  it('rejects a file without front matter', () => {
+    expect(problemsOf('# Just a heading\n')).toEqual(expect.arrayContaining([`${FILE}: front matter: is missing: the file must start with a --- block`]));
+  });
+});
+
+describe('validateKnowledge', () => {
+  it('rejects a duplicate id and names the first file that used it', () => {
+    // Prepare
+    const sources = [
+      { file: 'knowledge/a/example-failure.md', text: runbookText() },
+      { file: 'knowledge/b/example-failure.md', text: runbookText() },
+    ];
+
+    // Act
+    const { runbooks, problems } = validateKnowledge(sources);
+
+    // Assess
+    expect(runbooks.map((r) => r.id)).toEqual(['example-failure']);
+    expect(problems).toEqual([{ file: 'knowledge/b/example-failure.md', field: 'id', message: '"example-failure" is already used by knowledge/a/example-failure.md' }]);
+  });
+
+  it('rejects a pattern that can backtrack catastrophically, proven by recheck', () => {
+    // Prepare
+    const text = runbookText({ frontMatter: { signatures: "\n  - pattern: 'failed.*shim.*version'\n    weight: 0.5" } });
+
+    // Act
+    const { problems } = validateKnowledge([{ file: FILE, text }], { checkRegex: recheckRegexSafety });
+
+    // Assess
+    expect(problems).toEqual([
+      { file: FILE, field: 'signatures[0].pattern', message: expect.stringMatching(/^can backtrack catastrophically \(polynomial time/) },
+    ]);
+  });
+
+  it('reports an empty knowledge base', () => {
+    expect(validateKnowledge([]).problems).toEqual([{ file: 'knowledge/', field: 'runbooks', message: 'no runbook files (*.md) were found' }]);
+  });
+});
