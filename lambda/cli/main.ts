@@ -61,8 +61,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 }
 
 function isParseArgsError(error: unknown): boolean {
+  // Checked by code, not `instanceof TypeError`: Node's built-in errors come from another realm under jest.
   const code = (error as { code?: unknown } | undefined)?.code;
-  return error instanceof TypeError && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }
 
 function parseMode(value: string | undefined, fallback: DiagnoseMode): DiagnoseMode {

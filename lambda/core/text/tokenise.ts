@@ -2,7 +2,9 @@
  * Tokeniser shared by indexing and querying. MiniSearch's default splits on spaces and punctuation, which
  * leaves a Chinese sentence as one giant token; here runs of Han characters are segmented into words
  * with Intl.Segmenter (ICU's dictionary), so `containerd 升级后 容器无法启动` yields
- * `containerd`, `升级`, `容器`, `无法`, `启动`.
+ * `containerd`, `升级`, `容器`, `无法`, `启动`. The dictionary splits some technical words people type
+ * (报错 → 报 + 错), so each Han run also yields its character bigrams, which match whatever the
+ * dictionary does on either side.
  */
 const HAN_RUN = /\p{Script=Han}+/gu;
 // Letters and digits; `.` and `_` stay inside tokens only between alphanumerics (versions, identifiers).
@@ -24,8 +26,12 @@ const STOP_WORDS = new Set([
 export function tokenise(text: string): string[] {
   const tokens: string[] = [];
   const nonHan = text.replace(HAN_RUN, (run) => {
-    for (const { segment, isWordLike } of segmenter.segment(run)) {
-      if (isWordLike !== false) tokens.push(segment);
+    const words = [...segmenter.segment(run)].filter((s) => s.isWordLike !== false).map((s) => s.segment);
+    tokens.push(...words);
+    const chars = [...run];
+    for (let i = 0; i + 1 < chars.length; i += 1) {
+      const bigram = `${chars[i]}${chars[i + 1]}`;
+      if (!words.includes(bigram)) tokens.push(bigram);
     }
     return ' ';
   });

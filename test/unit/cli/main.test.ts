@@ -1,0 +1,169 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli } from '../../helpers/cli';
+import { knowledgeDir, runbookText } from '../../helpers/runbook-text';
+
+const HEADLINE = 'failed to create task for container: Unimplemented: failed to start shim: start failed: unsupported shim version (3): not implemented';
+
+describe('shim-fix diagnose', () => {
+  it('prints a human diagnosis of TEXT', async () => {
+    // Act
+    const run = await runCli(['diagnose', HEADLINE]);
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^✔ shim-version-mismatch: /);
+    expect(run.stdout).toContain('systemctl restart containerd');
+  });
+
+  it('prints the JSON contract: runbook, confidence and candidates', async () => {
+    // Act
+    const run = await runCli(['diagnose', '--json', '--mode', 'channel'], `${HEADLINE}\n`);
+
+    // Assess
+    const json = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(json).toMatchObject({ runbook: 'shim-version-mismatch', mode: 'channel', confident: true });
+    expect(json.confidence).toBeGreaterThanOrEqual(0.6);
+    expect(json.candidates).toEqual(expect.arrayContaining([{ runbook: 'shim-version-mismatch', confidence: json.confidence }]));
+  });
+
+  it('returns runbook null in channel mode when it would stay silent', async () => {
+    // Act
+    const run = await runCli(['diagnose', '--json', '--mode', 'channel', 'has anyone tried the new coffee machine?']);
+
+    // Assess
+    expect(JSON.parse(run.stdout)).toMatchObject({ runbook: null, confident: false });
+  });
+
+  it('diagnoses JSON Lines in batch mode, one output line per input, channel mode by default', async () => {
+    // Prepare
+    const input = [JSON.stringify({ id: 'a', text: HEADLINE }), JSON.stringify({ id: 7, text: 'lunch at noon?' })].join('\n');
+
+    // Act
+    const run = await runCli(['diagnose', '--batch'], input);
+
+    // Assess
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toEqual([
+      { id: 'a', runbook: 'shim-version-mismatch', confidence: expect.any(Number) },
+      { id: 7, runbook: null, confidence: expect.any(Number) },
+    ]);
+  });
+
+  it('keeps going past invalid batch lines, reports each, and exits 1', async () => {
+    // Act
+    const run = await runCli(['diagnose', '--batch'], `not json\n{"id":"x"}\n${JSON.stringify({ id: 'ok', text: HEADLINE })}\n`);
+
+    // Assess
+    expect(run.code).toBe(1);
+    const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toEqual([
+      { line: 1, error: 'not valid JSON' },
+      { line: 2, id: 'x', error: 'expected {"id": string|number, "text": string}' },
+      { id: 'ok', runbook: 'shim-version-mismatch', confidence: expect.any(Number) },
+    ]);
+    expect(run.stderr).toContain('2 input line(s) were invalid');
+  });
+
+  it.each([
+    ['an unknown flag', ['diagnose', '--verbose', 'x'], undefined, /Unknown option '--verbose'/],
+    ['an unknown mode', ['diagnose', '--mode', 'loud', 'x'], undefined, /--mode must be channel or direct/],
+    ['empty input on a terminal', ['diagnose'], undefined, /nothing to diagnose/],
+    ['empty stdin', ['diagnose'], '  \n', /the input is empty/],
+    ['TEXT with --batch', ['diagnose', '--batch', 'x'], '', /do not pass TEXT/],
+    ['no command', [], undefined, /a command is required/],
+    ['an unknown command', ['fix-it'], undefined, /unknown command "fix-it"/],
+    ['search without a query', ['search'], undefined, /search needs a QUERY/],
+    ['a bad --limit', ['search', '--limit', '0', 'shim'], undefined, /--limit must be a whole number/],
+    ['kb without a subcommand', ['kb'], undefined, /kb needs "validate" or "build"/],
+  ])('prints usage and exits 2 on %s', async (_, argv, stdin, message) => {
+    // Act
+    const run = await runCli(argv, stdin);
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).toContain('Usage:');
+  });
+});
+
+describe('shim-fix search and show', () => {
+  it('lists runbooks matching a query', async () => {
+    const run = await runCli(['search', '--json', 'unsupported shim version']);
+    expect((JSON.parse(run.stdout) as { runbook: string }[])[0]?.runbook).toBe('shim-version-mismatch');
+  });
+
+  it('says so when nothing matches', async () => {
+    const run = await runCli(['search', 'qwertyuiop']);
+    expect(run.stdout).toMatch(/^No runbook matches "qwertyuiop"/);
+  });
+
+  it('shows one runbook, or lists the known ids for an unknown one', async () => {
+    expect((await runCli(['show', 'shim-version-mismatch'])).stdout).toMatch(/^shim-version-mismatch: /);
+    const unknown = await runCli(['show', 'nope']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('Known: ');
+  });
+});
+
+describe('shim-fix kb', () => {
+  it('validates the shipped knowledge base', async () => {
+    const run = await runCli(['kb', 'validate']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^ok: \d+ runbooks are valid/);
+  });
+
+  it('fails with file and field for each bad runbook', async () => {
+    // Prepare
+    const dir = knowledgeDir({
+      'a/example-failure.md': runbookText({ frontMatter: { remediation: 'reboot' } }),
+      'b/other-failure.md': runbookText({ id: 'other-failure', sections: { Cause: undefined } }),
+    });
+
+    // Act
+    const run = await runCli(['kb', 'validate', '--knowledge', dir]);
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('knowledge/a/example-failure.md: remediation: must be one of restart-container-runtime, check-only, none');
+    expect(run.stderr).toContain('knowledge/b/other-failure.md: body: is missing the section "## Cause"');
+  });
+
+  it('refuses to diagnose on an invalid knowledge base and says how to find out why', async () => {
+    const dir = knowledgeDir({ 'a/example-failure.md': runbookText({ frontMatter: { weight: '1' } }) });
+    const run = await runCli(['diagnose', '--knowledge', dir, 'x']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('npx shim-fix kb validate');
+  });
+
+  it('builds a bundle, and rebuilding gives byte-identical output', async () => {
+    // Prepare
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'shim-fix-bundle-')), 'knowledge.json');
+
+    // Act
+    await runCli(['kb', 'build', '--out', out]);
+    const first = readFileSync(out, 'utf8');
+    const again = await runCli(['kb', 'build', '--out', out]);
+
+    // Assess
+    expect(again.code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe(first);
+    expect(JSON.parse(first)).toMatchObject({ schema: 1 });
+  });
+});
+
+describe('the installed command', () => {
+  it('runs through the package bin, as npx shim-fix does', () => {
+    // Act
+    const stdout = execFileSync(process.execPath, [path.join(__dirname, '../../../bin/shim-fix.js'), 'diagnose', '--json', HEADLINE], {
+      encoding: 'utf8',
+    });
+
+    // Assess
+    expect(JSON.parse(stdout)).toMatchObject({ runbook: 'shim-version-mismatch' });
+  });
+});

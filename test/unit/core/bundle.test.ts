@@ -1,0 +1,50 @@
+import { KnowledgeBaseInvalidError } from '../../../lambda/core/errors';
+import { createDiagnoser } from '../../../lambda/core/diagnosis/create-diagnoser';
+import { loadKnowledgeBundle, serialiseKnowledgeBundle } from '../../../lambda/core/knowledge/bundle';
+import { shippedRunbooks } from '../../helpers/knowledge';
+
+describe('knowledge bundle', () => {
+  it('serialises the same runbooks to byte-identical output, whatever their order', () => {
+    // Prepare
+    const runbooks = shippedRunbooks();
+
+    // Act
+    const first = serialiseKnowledgeBundle(runbooks);
+    const second = serialiseKnowledgeBundle([...runbooks].reverse());
+
+    // Assess
+    expect(second).toBe(first);
+  });
+
+  it('loads back into an engine that answers like one built in memory', () => {
+    // Prepare
+    const json = JSON.parse(serialiseKnowledgeBundle(shippedRunbooks())) as unknown;
+
+    // Act
+    const diagnoser = createDiagnoser(loadKnowledgeBundle(json));
+    const diagnosis = diagnoser.diagnose('failed to start shim: start failed: unsupported shim version (3): not implemented');
+
+    // Assess
+    expect(diagnosis.runbook?.id).toBe('shim-version-mismatch');
+    expect(diagnoser.runbooks().length).toBe(shippedRunbooks().length);
+  });
+
+  it.each([
+    ['text that is not JSON', '{not json', /not valid JSON/],
+    ['a bundle of another schema', { schema: 99, runbooks: [], index: {} }, /bundle schema must be 1: rebuild it with npm run kb:build/],
+    ['a bundle without runbooks', { schema: 1, runbooks: [], index: {} }, /bundle has no runbooks/],
+    ['a runbook missing a field', { schema: 1, runbooks: [{ id: 'x' }], index: {} }, /invalid at runbooks\.0\.title/],
+  ])('rejects %s with a message that says how to fix it', (_, input, message) => {
+    expect(() => loadKnowledgeBundle(input)).toThrow(KnowledgeBaseInvalidError);
+    expect(() => loadKnowledgeBundle(input)).toThrow(message);
+  });
+
+  it('rejects an index that cannot be loaded', () => {
+    // Prepare
+    const bundle = JSON.parse(serialiseKnowledgeBundle(shippedRunbooks())) as { index: unknown };
+    bundle.index = { garbage: true };
+
+    // Act / Assess
+    expect(() => loadKnowledgeBundle(bundle)).toThrow(/index cannot be loaded/);
+  });
+});

@@ -1,0 +1,73 @@
+import fc from 'fast-check';
+import { normalise } from '../../../lambda/core/text/normalise';
+import { MAX_INPUT_CHARS, MAX_LINE_CHARS } from '../../../lambda/core/text/limits';
+
+describe('normalise', () => {
+  it.each([
+    ['Slack code fences and backticks', '```\nfailed to start shim\n```', ['failed to start shim']],
+    ['journalctl prefixes', 'Nov 10 12:00:01 node-1 containerd[812]: unsupported shim version (3)', ['unsupported shim version (3)']],
+    ['klog prefixes', 'E1110 12:00:01.123456    1234 remote_runtime.go:176] "RunPodSandbox from runtime service failed"', ['"RunPodSandbox from runtime service failed"']],
+    ['ISO timestamps', '2024-11-10T12:00:01.123Z failed to start shim', ['failed to start shim']],
+    ['logrus fields', 'time="2024-11-10T12:00:01Z" level=error msg="failed to start shim"', ['failed to start shim"']],
+    ['ANSI colours', '\u001b[31mERRO\u001b[0m[0000] failed to start shim', ['ERRO[0000] failed to start shim']],
+    ['escaped ANSI colours from JSON logs', '\\u001b[31mfailed\\u001b[0m', ['failed']],
+    ['escaped quotes', 'err=\\"rpc error: code = Unimplemented\\"', ['err="rpc error: code = Unimplemented"']],
+    ['double-escaped quotes', 'err=\\\\\\"failed\\\\\\"', ['err="failed"']],
+    ['JSON line breaks', '"Error": "first line\\nsecond line"', ['"Error": "first line', 'second line"']],
+    ['backslash line continuations', 'failed to create containerd task: \\ \nfailed to start shim', ['failed to create containerd task: failed to start shim']],
+    ['Slack links and entities', '&lt;<https://example.org|the docs>&gt; &amp; <https://x.org/y>', ['<the docs> & https://x.org/y']],
+    ['runs of spaces and tabs', 'a \t  b', ['a b']],
+    ['blank lines', '\n\n  \nx\n', ['x']],
+    ['Windows line endings', 'a\r\nb\rc', ['a', 'b', 'c']],
+  ])('removes %s', (_, input, expected) => {
+    expect(normalise(input).lines).toEqual(expected);
+  });
+
+  it('reads only the first 40,000 characters and says so', () => {
+    // Prepare
+    const input = `${'x'.repeat(MAX_INPUT_CHARS)}\nunsupported shim version (3)`;
+
+    // Act
+    const result = normalise(input);
+
+    // Assess
+    expect(result.truncated).toBe(true);
+    expect(result.text).not.toContain('unsupported');
+  });
+
+  it('cuts an over-long line into overlapping windows so a match across a cut survives', () => {
+    // Prepare
+    const needle = 'unsupported shim version (3)';
+    const input = `${'y'.repeat(MAX_LINE_CHARS - 10)}${needle}${'z'.repeat(3000)}`;
+
+    // Act
+    const { lines } = normalise(input);
+
+    // Assess
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.some((line) => line.includes(needle))).toBe(true);
+  });
+
+  it('never throws, never returns a line longer than the limit or with control characters', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 5000 }), (input) => {
+        const { lines } = normalise(input);
+        for (const line of lines) {
+          expect(line.length).toBeLessThanOrEqual(MAX_LINE_CHARS);
+          expect(line).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u001b]/);
+          expect(line).toBe(line.trim());
+          expect(line).not.toBe('');
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps every word of a plain one-line message', () => {
+    fc.assert(
+      fc.property(fc.array(fc.stringMatching(/^[a-z0-9]{1,12}$/), { minLength: 1, maxLength: 30 }), (words) => {
+        expect(normalise(words.join(' ')).lines).toEqual([words.join(' ')]);
+      }),
+    );
+  });
+});
