@@ -11,7 +11,12 @@ import { recheckRegexSafety } from '../build/regex-safety';
 import { formatDiagnosis, formatRunbook } from './format-diagnosis';
 import { readAll, writeLine, type CliIo } from './io';
 
+/** What `npm run ask` diagnoses when given nothing: the error this project exists for. */
+export const EXAMPLE_PASTE =
+  'docker: Error response from daemon: failed to create task for container: Unimplemented: failed to start shim: start failed: unsupported shim version (3): not implemented';
+
 export const USAGE = `Usage:
+  shim-fix ask [TEXT]                                          diagnose TEXT (or stdin; with neither, a built-in example)
   shim-fix diagnose [--json] [--mode channel|direct] [TEXT]   diagnose TEXT (or stdin)
   shim-fix diagnose --batch [--mode channel|direct]            JSON Lines {"id","text"} on stdin, one result per line
   shim-fix search [--json] [--limit N] QUERY                   list matching runbooks
@@ -35,6 +40,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     switch (command) {
       case 'diagnose':
         return await diagnoseCommand(rest, io);
+      case 'ask':
+        return await askCommand(rest, io);
       case 'search':
         return searchCommand(rest, io);
       case 'show':
@@ -132,6 +139,21 @@ export function toJson(diagnosis: Diagnosis): Record<string, unknown> {
     evidence: diagnosis.evidence.map(({ line, match, pattern, weight }) => ({ line, match, pattern, weight })),
     candidates: diagnosis.candidates.map((candidate) => ({ runbook: candidate.runbook.id, confidence: candidate.confidence })),
   };
+}
+
+/** `npm run ask`: the friendliest entry point. Direct mode, human output, and an example when given nothing. */
+async function askCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { knowledge: { type: 'string' } } });
+  let text = positionals.join(' ');
+  if (text.trim() === '' && !io.stdin.isTTY) text = await readAll(io.stdin);
+  if (text.trim() === '') {
+    writeLine(io.stdout, `No text given, so here is the built-in example:\n  ${EXAMPLE_PASTE}\nPaste your own: npm run ask -- "<error>"  or  journalctl -u containerd | npm run ask\n`);
+    text = EXAMPLE_PASTE;
+  }
+  const diagnoser = loadDiagnoser(values.knowledge, io);
+  if (!diagnoser) return EXIT_FAILURE;
+  writeLine(io.stdout, formatDiagnosis(diagnoser.diagnose(text, { mode: 'direct' })));
+  return EXIT_OK;
 }
 
 function diagnoseBatch(input: string, mode: DiagnoseMode, diagnoser: Diagnoser, io: CliIo): number {

@@ -7,7 +7,7 @@ import { shippedDiagnoser } from '../helpers/knowledge';
 const pasteSchema = z.object({ id: z.string(), category: z.string(), text: z.string(), source: z.string().min(1), note: z.string().optional() });
 type Paste = z.infer<typeof pasteSchema>;
 
-const FIXTURES = ['real-pastes.jsonl', 'pastes-extra.jsonl'].map((name) => path.join(__dirname, '../fixtures', name));
+const FIXTURES = ['real-pastes.jsonl', 'pastes-extra.jsonl', 'pastes-found.jsonl'].map((name) => path.join(__dirname, '../fixtures', name));
 
 function loadPastes(): Paste[] {
   return FIXTURES.filter((file) => existsSync(file)).flatMap((file) =>
@@ -69,6 +69,8 @@ describe('accuracy on real pastes', () => {
     expect(pastes.map((p) => p.category).filter((c) => c !== 'none' && !runbookIds.has(c))).toEqual([]);
     expect(positives.length).toBeGreaterThanOrEqual(20);
     expect(negatives.length).toBeGreaterThanOrEqual(5);
+    const ids = pastes.map((p) => p.id);
+    expect(ids.filter((id, index) => ids.indexOf(id) !== index)).toEqual([]);
   });
 
   it(`ranks the right runbook first on at least ${TOP1_FLOOR * 100}% of positives`, () => {

@@ -9,6 +9,7 @@ export interface NormalisedText {
   truncated: boolean;
 }
 
+/* eslint-disable no-control-regex -- stripping control characters is the point of these patterns */
 // Every pattern here is checked by recheck in test/unit/core/regex-safety.test.ts: keep them linear.
 const ANSI_ESCAPE = /\u001b\[[0-9;?]{0,32}[ -/]{0,4}[@-~]/g;
 const ESCAPED_ANSI = /\\(?:u001b|x1b|033|e)\[[0-9;]{0,32}m/gi;
@@ -27,6 +28,7 @@ const LOGRUS_TIME = /\btime="[^"\n]{0,64}" ?/g;
 const LOGRUS_LEVEL = /\blevel=[a-z]{1,12} ?/gi;
 const LOGRUS_MSG = /\bmsg="/g;
 const SPACES = /[ \t\u00a0\u3000]+/g;
+/* eslint-enable no-control-regex */
 
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', '#39': "'", '#x27': "'" };
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', n: '\n', r: '\n', t: ' ' };

@@ -90,6 +90,28 @@ describe('shim-fix diagnose', () => {
   });
 });
 
+describe('shim-fix ask (npm run ask)', () => {
+  it('diagnoses the built-in example when given nothing, and says so', async () => {
+    // Act
+    const run = await runCli(['ask'], '');
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^No text given, so here is the built-in example:/);
+    expect(run.stdout).toContain('✔ shim-version-mismatch');
+  });
+
+  it('diagnoses text from stdin in direct mode, listing candidates when unsure', async () => {
+    // Act
+    const run = await runCli(['ask'], 'containerd 升级后 容器无法启动');
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^✘ No confident match/);
+    expect(run.stdout).toContain('shim-version-mismatch');
+  });
+});
+
 describe('shim-fix search and show', () => {
   it('lists runbooks matching a query', async () => {
     const run = await runCli(['search', '--json', 'unsupported shim version']);

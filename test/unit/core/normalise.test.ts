@@ -54,6 +54,7 @@ describe('normalise', () => {
         const { lines } = normalise(input);
         for (const line of lines) {
           expect(line.length).toBeLessThanOrEqual(MAX_LINE_CHARS);
+          // eslint-disable-next-line no-control-regex -- asserting none survive
           expect(line).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u001b]/);
           expect(line).toBe(line.trim());
           expect(line).not.toBe('');

@@ -1,0 +1,144 @@
+/**
+ * `npm run bench:diagnose`: speed and accuracy of the diagnosis engine. Prints figures; asserts nothing.
+ * Targets (foundation issue): p99 ≤ 2 ms per paste and index load ≤ 20 ms on the shipped knowledge base;
+ * search query p99 ≤ 20 ms at 10,000 runbooks.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import MiniSearch from 'minisearch';
+import { createDiagnoser } from '../lambda/core/diagnosis/create-diagnoser';
+import { loadKnowledgeBundle, serialiseKnowledgeBundle } from '../lambda/core/knowledge/bundle';
+import type { Runbook } from '../lambda/core/knowledge/runbook';
+import { validateKnowledge } from '../lambda/core/knowledge/validate-knowledge';
+import { readKnowledgeFiles } from '../lambda/build/knowledge-files';
+import { heapUsed, mb, ms, percentile, time, verdict } from './stats';
+
+interface Paste {
+  id: string;
+  category: string;
+  text: string;
+}
+
+const FIXTURES = ['real-pastes.jsonl', 'pastes-extra.jsonl', 'pastes-found.jsonl'];
+const ROUNDS = 200;
+
+function loadPastes(): Paste[] {
+  return FIXTURES.flatMap((name) => {
+    try {
+      return readFileSync(path.join(__dirname, '../test/fixtures', name), 'utf8')
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => JSON.parse(line) as Paste);
+    } catch {
+      return [];
+    }
+  });
+}
+
+function shippedRunbooks(): Runbook[] {
+  const { runbooks, problems } = validateKnowledge(readKnowledgeFiles());
+  if (problems.length > 0) throw new Error(`knowledge base is invalid; run npx shim-fix kb validate`);
+  return runbooks;
+}
+
+/** Synthetic runbooks: shipped ones with fresh ids, shuffled words and their own signature literals. */
+function syntheticRunbooks(base: readonly Runbook[], count: number): Runbook[] {
+  const words = base.flatMap((r) => `${r.title} ${r.summary} ${r.sections.symptoms}`.split(/\s+/)).filter((w) => /^[a-z]{4,}$/i.test(w));
+  let seed = 42;
+  const random = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  const pick = (n: number): string => Array.from({ length: n }, () => words[Math.floor(random() * words.length)]).join(' ');
+  return Array.from({ length: count }, (_, i) => {
+    const template = base[i % base.length]!;
+    const token = `synthetic${i}`;
+    return {
+      ...template,
+      id: `${template.id}-${i}`,
+      title: `${pick(5)} ${token}`,
+      summary: pick(20),
+      keywords: [token, ...pick(4).split(' ')],
+      signatures: [{ pattern: `${token} ${pick(2)}`, weight: 0.9 }],
+      excludes: [],
+      sections: { ...template.sections, symptoms: pick(60), cause: pick(60) },
+    };
+  });
+}
+
+function measureShipped(runbooks: Runbook[], pastes: Paste[]): void {
+  const json = serialiseKnowledgeBundle(runbooks);
+  const loads = Array.from({ length: 30 }, () => time(() => loadKnowledgeBundle(JSON.parse(json))));
+  const diagnoser = createDiagnoser(loadKnowledgeBundle(JSON.parse(json)));
+  for (const paste of pastes) diagnoser.diagnose(paste.text); // warm-up: JIT and regex compilation
+  const samples: number[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    for (const paste of pastes) samples.push(time(() => diagnoser.diagnose(paste.text, { mode: 'channel' })));
+  }
+  const big = 'Nov 10 12:00:00 node-1 containerd[812]: level=info msg="starting containerd" revision=abc version=v1.7.23\n'.repeat(400).slice(0, 40_000);
+  const bigSamples = Array.from({ length: 50 }, () => time(() => diagnoser.diagnose(big)));
+  const p99 = percentile(samples, 99);
+  const loadMedian = percentile(loads, 50);
+  console.log(`Shipped knowledge base: ${runbooks.length} runbooks, bundle ${(json.length / 1024).toFixed(1)} KB`);
+  console.log(`  index load (parse + MiniSearch.loadJS), median of 30: ${ms(loadMedian)}  ${verdict(loadMedian, 20)}`);
+  console.log(`  diagnosis per paste (${pastes.length} real pastes × ${ROUNDS}): p50 ${ms(percentile(samples, 50))}, p99 ${ms(p99)}  ${verdict(p99, 2)}`);
+  console.log(`  40,000-character journal dump: p50 ${ms(percentile(bigSamples, 50))}, p99 ${ms(percentile(bigSamples, 99))}`);
+}
+
+function measureSynthetic(base: Runbook[], count: number, pastes: Paste[]): void {
+  const runbooks = syntheticRunbooks(base, count);
+  const before = heapUsed();
+  let json = '';
+  const build = time(() => {
+    json = serialiseKnowledgeBundle(runbooks);
+  });
+  let bundle = loadKnowledgeBundle(JSON.parse(json));
+  const load = time(() => {
+    bundle = loadKnowledgeBundle(JSON.parse(json));
+  });
+  const diagnoser = createDiagnoser(bundle);
+  const heap = heapUsed() - before;
+  const queries = ['containerd upgrade shim version', 'cgroup driver systemd', 'schema 1 image pull', 'containerd 升级后 容器无法启动', 'socket connection refused'];
+  for (const query of queries) diagnoser.search(query);
+  const searchSamples: number[] = [];
+  for (let round = 0; round < 40; round += 1) for (const query of queries) searchSamples.push(time(() => diagnoser.search(query)));
+  const diagnoseSamples: number[] = [];
+  for (const paste of pastes.slice(0, 20)) diagnoseSamples.push(time(() => diagnoser.diagnose(paste.text)));
+  const searchP99 = percentile(searchSamples, 99);
+  console.log(`Synthetic knowledge base: ${count} runbooks`);
+  console.log(`  index build + serialise: ${ms(build)}; serialised size ${mb(json.length)}; load ${ms(load)}; heap used ${mb(heap)}`);
+  console.log(`  search query p99: ${ms(searchP99)}  ${verdict(searchP99, 20)}`);
+  console.log(`  full diagnosis (signatures + ranking) p50 ${ms(percentile(diagnoseSamples, 50))}, p99 ${ms(percentile(diagnoseSamples, 99))}`);
+}
+
+/** The naive baseline: MiniSearch with default options over the raw runbook text, the raw paste as the query. */
+function measureAccuracy(runbooks: Runbook[], pastes: Paste[]): void {
+  const naive = new MiniSearch<{ id: string; text: string }>({ fields: ['text'] });
+  naive.addAll(runbooks.map((r) => ({ id: r.id, text: readFileSync(path.join(__dirname, '..', r.file), 'utf8') })));
+  const ours = createDiagnoser(loadKnowledgeBundle(JSON.parse(serialiseKnowledgeBundle(runbooks))));
+  const positives = pastes.filter((p) => p.category !== 'none');
+  const negatives = pastes.filter((p) => p.category === 'none');
+  const oursTop1 = positives.filter((p) => ours.diagnose(p.text, { mode: 'direct' }).candidates[0]?.runbook.id === p.category).length;
+  const naiveTop1 = positives.filter((p) => naive.search(p.text)[0]?.id === p.category).length;
+  const oursSilent = negatives.filter((p) => ours.diagnose(p.text, { mode: 'channel' }).runbook === null).length;
+  const naiveSilent = negatives.filter((p) => naive.search(p.text).length === 0).length;
+  const pct = (n: number, d: number): string => `${((100 * n) / Math.max(1, d)).toFixed(1)}% (${n}/${d})`;
+  console.log(`Accuracy on ${positives.length} labelled real pastes and ${negatives.length} negatives`);
+  console.log(`  top-1 correct: shim-fix ${pct(oursTop1, positives.length)}   naive MiniSearch ${pct(naiveTop1, positives.length)}`);
+  console.log(`  silent on negatives: shim-fix ${pct(oursSilent, negatives.length)}   naive MiniSearch ${pct(naiveSilent, negatives.length)} (it has no notion of confidence)`);
+}
+
+function main(): void {
+  const runbooks = shippedRunbooks();
+  const pastes = loadPastes();
+  console.log(`node ${process.version}, ${process.arch}\n`);
+  measureShipped(runbooks, pastes);
+  console.log('');
+  for (const count of [1_000, 10_000]) {
+    measureSynthetic(runbooks, count, pastes);
+    console.log('');
+  }
+  measureAccuracy(runbooks, pastes);
+}
+
+main();
