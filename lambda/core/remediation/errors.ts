@@ -32,6 +32,8 @@ export type AwsFailureKind = (typeof AWS_FAILURE_KINDS)[number];
  */
 export class AwsCallError extends Error implements CodedError {
   public readonly code = ErrorCode.AwsCallFailed;
+  /** How many times the call was made, when we know (the SDK's retries, or our own for SendCommand). */
+  public attempts?: number;
   public constructor(
     public readonly kind: AwsFailureKind,
     public readonly operation: string,

@@ -88,6 +88,8 @@ function stripDecorations(text: string): string {
   return text.trim().replace(/^[`'"]+|[`'"]+$/g, '').trim();
 }
 
+/** Echoes what the user typed, short and inert: no back-ticks (it is shown inside code) and no Slack control characters. */
 function shorten(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  const inert = text.replace(/[`<>&]/g, '');
+  return inert.length > 60 ? `${inert.slice(0, 57)}...` : inert;
 }

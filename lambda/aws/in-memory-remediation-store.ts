@@ -1,0 +1,167 @@
+import { statusRank, type RequestOutcome } from '../core/remediation/command-status';
+import type { Plan } from '../core/remediation/types';
+import type { AuditEvent, AuditRecord, LockResult, NewAuditRecord, PlanClaim, RemediationStore, StatusMessageRef } from './remediation-store-types';
+
+interface StoredPlan {
+  plan: Plan;
+  state: 'pending' | 'confirmed' | 'cancelled';
+  decidedBy?: string;
+}
+
+/**
+ * For local runs (`npm run serve`, `npm run dev`) without SHIM_FIX_TABLE: the same rules as the DynamoDB store, kept in
+ * this process only (lost on restart, not shared between processes). The start-up log says so.
+ */
+export class InMemoryRemediationStore implements RemediationStore {
+  public readonly description = 'memory';
+  private readonly plans = new Map<string, StoredPlan>();
+  private readonly locks = new Map<string, { requestId: string; acquiredAt: string; expiresAt: number }>();
+  private readonly audits = new Map<string, AuditRecord>();
+  private readonly events = new Map<string, AuditEvent[]>();
+  private readonly commands = new Map<string, string>();
+  private readonly posted = new Set<string>();
+  private readonly now: () => number;
+
+  public constructor({ now = Date.now }: { now?: () => number } = {}) {
+    this.now = now;
+  }
+
+  public async savePlan(plan: Plan): Promise<void> {
+    if (this.plans.has(plan.planId)) throw new Error(`plan ${plan.planId} exists`);
+    this.plans.set(plan.planId, { plan: structuredClone(plan), state: 'pending' });
+  }
+
+  public async getPlan(planId: string): Promise<Plan | undefined> {
+    const stored = this.plans.get(planId);
+    return stored ? structuredClone(stored.plan) : undefined;
+  }
+
+  public async claimPlan(planId: string, userId: string, decision: 'confirmed' | 'cancelled'): Promise<PlanClaim> {
+    const stored = this.plans.get(planId);
+    if (!stored) return { claimed: false, reason: 'missing' };
+    const plan = structuredClone(stored.plan);
+    if (stored.state !== 'pending') {
+      return { claimed: false, reason: stored.state === 'confirmed' ? 'already-confirmed' : 'already-cancelled', ...(stored.decidedBy ? { by: stored.decidedBy } : {}), plan };
+    }
+    if (stored.plan.expiresAt < this.nowSeconds()) return { claimed: false, reason: 'expired', plan };
+    stored.state = decision;
+    stored.decidedBy = userId;
+    return { claimed: true, plan };
+  }
+
+  public async acquireLocks(instanceIds: readonly string[], requestId: string, ttlSeconds: number): Promise<LockResult> {
+    const now = this.nowSeconds();
+    for (const instanceId of [...instanceIds].sort()) {
+      const held = this.locks.get(instanceId);
+      if (held && held.expiresAt >= now && held.requestId !== requestId) {
+        return { acquired: false, instanceId, heldBy: held.requestId, since: held.acquiredAt };
+      }
+    }
+    for (const instanceId of instanceIds) {
+      this.locks.set(instanceId, { requestId, acquiredAt: this.isoNow(), expiresAt: now + Math.max(1, Math.ceil(ttlSeconds)) });
+    }
+    return { acquired: true };
+  }
+
+  public async releaseLocks(instanceIds: readonly string[], requestId: string): Promise<void> {
+    for (const instanceId of instanceIds) {
+      if (this.locks.get(instanceId)?.requestId === requestId) this.locks.delete(instanceId);
+    }
+  }
+
+  public async createAudit(record: NewAuditRecord): Promise<void> {
+    if (this.audits.has(record.requestId)) throw new Error(`audit ${record.requestId} exists`);
+    this.audits.set(record.requestId, { ...structuredClone(record), instances: {} });
+    await this.appendEvent(record.requestId, { type: record.state, by: record.requestedBy, ...(record.outcomeDetail ? { detail: record.outcomeDetail } : {}) });
+  }
+
+  public async appendEvent(requestId: string, event: Omit<AuditEvent, 'at'>): Promise<void> {
+    const list = this.events.get(requestId) ?? [];
+    const clean = Object.fromEntries(Object.entries(event).filter(([, value]) => value !== undefined)) as Omit<AuditEvent, 'at'>;
+    list.push({ at: this.isoNow(), ...clean });
+    this.events.set(requestId, list);
+  }
+
+  public async recordCommand(requestId: string, commandId: string, document: { name: string; version: string }): Promise<void> {
+    this.commands.set(commandId, requestId);
+    const audit = this.audit(requestId);
+    audit.commandId = commandId;
+    audit.document = document;
+    audit.state = 'sent';
+    await this.appendEvent(requestId, { type: 'sent', detail: `command ${commandId}, ${document.name} version ${document.version}` });
+  }
+
+  public async setStatusMessage(requestId: string, message: StatusMessageRef): Promise<void> {
+    this.audit(requestId).statusMessage = { ...message };
+  }
+
+  public async findRequestByCommand(commandId: string): Promise<string | undefined> {
+    return this.commands.get(commandId);
+  }
+
+  public async getAudit(requestId: string): Promise<AuditRecord | undefined> {
+    const audit = this.audits.get(requestId);
+    return audit ? structuredClone(audit) : undefined;
+  }
+
+  public async getEvents(requestId: string): Promise<AuditEvent[]> {
+    return structuredClone(this.events.get(requestId) ?? []);
+  }
+
+  public async recordInstanceStatus(requestId: string, instanceId: string, status: string): Promise<boolean> {
+    const audit = this.audits.get(requestId);
+    if (!audit) return false;
+    const rank = statusRank(status);
+    const current = audit.instances[instanceId];
+    if (current && current.rank >= rank) return false;
+    audit.instances[instanceId] = { status, rank, at: this.isoNow() };
+    await this.appendEvent(requestId, { type: 'instance-status', detail: `${instanceId}: ${status}` });
+    return true;
+  }
+
+  public async recordCommandStatus(requestId: string, status: string): Promise<boolean> {
+    const audit = this.audits.get(requestId);
+    if (!audit) return false;
+    const rank = statusRank(status);
+    if (audit.commandStatus && audit.commandStatus.rank >= rank) return false;
+    audit.commandStatus = { status, rank, at: this.isoNow() };
+    await this.appendEvent(requestId, { type: 'command-status', detail: status });
+    return true;
+  }
+
+  public async claimResultPost(requestId: string, instanceId: string): Promise<boolean> {
+    const key = `${requestId}#${instanceId}`;
+    if (this.posted.has(key)) return false;
+    this.posted.add(key);
+    return true;
+  }
+
+  public async releaseResultPost(requestId: string, instanceId: string): Promise<void> {
+    this.posted.delete(`${requestId}#${instanceId}`);
+  }
+
+  public async closeAudit(requestId: string, outcome: RequestOutcome, detail?: string): Promise<boolean> {
+    const audit = this.audits.get(requestId);
+    if (!audit || audit.outcome !== undefined) return false;
+    audit.outcome = outcome;
+    audit.outcomeDetail = detail ?? outcome;
+    audit.closedAt = this.isoNow();
+    audit.state = 'closed';
+    await this.appendEvent(requestId, { type: `closed:${outcome}`, ...(detail ? { detail } : {}) });
+    return true;
+  }
+
+  private audit(requestId: string): AuditRecord {
+    const audit = this.audits.get(requestId);
+    if (!audit) throw new Error(`no audit record ${requestId}`);
+    return audit;
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.now() / 1000);
+  }
+
+  private isoNow(): string {
+    return new Date(this.now()).toISOString();
+  }
+}

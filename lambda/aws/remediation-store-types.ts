@@ -1,0 +1,85 @@
+import type { RequestOutcome } from '../core/remediation/command-status';
+import type { Plan, RemediationAction } from '../core/remediation/types';
+
+/** Where the public status message of a request lives, so the status handler can update it and reply in its thread. */
+export interface StatusMessageRef {
+  channel: string;
+  ts: string;
+}
+
+/** The request as first written: when its plan card is shown, or when it is refused. */
+export interface NewAuditRecord {
+  requestId: string;
+  action: RemediationAction;
+  /** As written by the user: `i-…` or `tag:Key=Value`. */
+  target: string;
+  requestedBy: string;
+  channelId: string;
+  /** ISO 8601. */
+  createdAt: string;
+  /** `planned` (plan card shown), then `sent`, then `closed`; `closed` at once for a refusal. */
+  state: string;
+  instanceIds: string[];
+  document?: { name: string; version: string };
+  outcome?: RequestOutcome;
+  outcomeDetail?: string;
+  closedAt?: string;
+}
+
+export interface AuditRecord extends NewAuditRecord {
+  commandId?: string;
+  statusMessage?: StatusMessageRef;
+  /** Latest status per instance, only ever moving forward. */
+  instances: Record<string, { status: string; rank: number; at: string }>;
+  commandStatus?: { status: string; rank: number; at: string };
+}
+
+/** One line of the audit trail. */
+export interface AuditEvent {
+  /** ISO 8601. */
+  at: string;
+  /** `confirmed`, `refused`, `sent`, `send-failed`, `instance-status`, `command-status`, `closed:<outcome>`, ... */
+  type: string;
+  by?: string;
+  detail?: string;
+}
+
+export type LockResult = { acquired: true } | { acquired: false; instanceId: string; heldBy: string; since: string };
+
+export type PlanClaim =
+  | { claimed: true; plan: Plan }
+  | { claimed: false; reason: 'missing' | 'expired' | 'already-confirmed' | 'already-cancelled'; by?: string; plan?: Plan };
+
+/**
+ * The remediation flow's durable state. Every method that decides a race returns whether this caller won it.
+ */
+export interface RemediationStore {
+  /** `dynamodb:<table>` or `memory`, for the start-up log. */
+  readonly description: string;
+  savePlan(plan: Plan): Promise<void>;
+  getPlan(planId: string): Promise<Plan | undefined>;
+  /** Moves a pending, unexpired plan to `confirmed` or `cancelled`; only the first click wins. */
+  claimPlan(planId: string, userId: string, decision: 'confirmed' | 'cancelled'): Promise<PlanClaim>;
+  /** One lock per instance; all or none. A held lock names the request holding it. */
+  acquireLocks(instanceIds: readonly string[], requestId: string, ttlSeconds: number): Promise<LockResult>;
+  /** Releases only locks held by `requestId`; releasing a lock already gone is fine. */
+  releaseLocks(instanceIds: readonly string[], requestId: string): Promise<void>;
+  createAudit(record: NewAuditRecord): Promise<void>;
+  appendEvent(requestId: string, event: Omit<AuditEvent, 'at'>): Promise<void>;
+  /** Stores the command id on the audit record and the `command#<id>` pointer for the status handler. */
+  recordCommand(requestId: string, commandId: string, document: { name: string; version: string }): Promise<void>;
+  setStatusMessage(requestId: string, message: StatusMessageRef): Promise<void>;
+  findRequestByCommand(commandId: string): Promise<string | undefined>;
+  getAudit(requestId: string): Promise<AuditRecord | undefined>;
+  /** The audit trail, oldest first. */
+  getEvents(requestId: string): Promise<AuditEvent[]>;
+  /** True when `status` moved the instance forward (false for duplicates and late, older statuses). */
+  recordInstanceStatus(requestId: string, instanceId: string, status: string): Promise<boolean>;
+  recordCommandStatus(requestId: string, status: string): Promise<boolean>;
+  /** True for the one caller that may post the result for this instance. */
+  claimResultPost(requestId: string, instanceId: string): Promise<boolean>;
+  /** Gives the claim back when posting failed, so a redelivered event can post it. */
+  releaseResultPost(requestId: string, instanceId: string): Promise<void>;
+  /** Sets the outcome once; later calls return false and change nothing. */
+  closeAudit(requestId: string, outcome: RequestOutcome, detail?: string): Promise<boolean>;
+}

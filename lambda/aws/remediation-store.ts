@@ -1,0 +1,392 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { statusRank, type RequestOutcome } from '../core/remediation/command-status';
+import { RemediationStoreError } from '../core/remediation/errors';
+import type { Plan } from '../core/remediation/types';
+import type { AuditEvent, AuditRecord, LockResult, NewAuditRecord, PlanClaim, RemediationStore, StatusMessageRef } from './remediation-store-types';
+
+export * from './remediation-store-types';
+
+/** How long audit records are kept (the table's TTL deletes them afterwards). */
+export const AUDIT_RETENTION_SECONDS = 400 * 24 * 60 * 60;
+
+const planSchema = z.object({
+  plan: z.custom<Plan>((value) => typeof value === 'object' && value !== null),
+  state: z.enum(['pending', 'confirmed', 'cancelled']),
+  decidedBy: z.string().optional(),
+  expiresAt: z.number(),
+});
+const lockSchema = z.object({ requestId: z.string(), acquiredAt: z.string(), expiresAt: z.number() });
+const auditSchema = z.object({
+  requestId: z.string(),
+  action: z.enum(['check', 'restart']),
+  target: z.string(),
+  requestedBy: z.string(),
+  channelId: z.string(),
+  createdAt: z.string(),
+  state: z.string(),
+  instanceIds: z.array(z.string()),
+  document: z.object({ name: z.string(), version: z.string() }).optional(),
+  commandId: z.string().optional(),
+  statusMessage: z.object({ channel: z.string(), ts: z.string() }).optional(),
+  instances: z.record(z.string(), z.object({ status: z.string(), rank: z.number(), at: z.string() })).default({}),
+  commandStatus: z.object({ status: z.string(), rank: z.number(), at: z.string() }).optional(),
+  outcome: z.string().optional(),
+  outcomeDetail: z.string().optional(),
+  closedAt: z.string().optional(),
+});
+const eventSchema = z.object({ at: z.string(), type: z.string(), by: z.string().optional(), detail: z.string().optional() });
+
+export interface DynamoRemediationStoreOptions {
+  tableName: string;
+  client: DynamoDBClient;
+  /** Milliseconds since the epoch. @default Date.now */
+  now?: () => number;
+}
+
+/**
+ * Locks, pending plans, audit records and the command pointer in the shared table (`pk`, `sk`, TTL `expiresAt`).
+ *
+ * Item layout (see docs/remediation.md "Reading the audit trail"):
+ * - `plan#<planId>` / `plan`: the plan card, until confirmed, cancelled or expired
+ * - `lock#<instanceId>` / `lock`: the request restarting that instance
+ * - `audit#<requestId>` / `request`: who, what, where, when, command id, per-instance status, outcome
+ * - `audit#<requestId>` / `event#<iso time>#<seq>`: one item per state change (append-only)
+ * - `audit#<requestId>` / `posted#<instanceId>`: the result for that instance was posted to Slack
+ * - `command#<commandId>` / `command`: the request that sent it, for the status handler
+ *
+ * Every race (double click, two restarts, duplicated events) is settled by a conditional write, never by a read.
+ * DynamoDB deletes expired items lazily (hours to days late), so conditions treat `expiresAt < now` as absent.
+ */
+export class DynamoRemediationStore implements RemediationStore {
+  public readonly description: string;
+  private readonly tableName: string;
+  private readonly documents: DynamoDBDocumentClient;
+  private readonly now: () => number;
+  private sequence = 0;
+
+  public constructor({ tableName, client, now = Date.now }: DynamoRemediationStoreOptions) {
+    this.tableName = tableName;
+    this.documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.now = now;
+    this.description = `dynamodb:${tableName}`;
+  }
+
+  public async savePlan(plan: Plan): Promise<void> {
+    await this.write(() =>
+      this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `plan#${plan.planId}`, sk: 'plan', plan, state: 'pending', expiresAt: plan.expiresAt },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+  }
+
+  public async claimPlan(planId: string, userId: string, decision: 'confirmed' | 'cancelled'): Promise<PlanClaim> {
+    const key = { pk: `plan#${planId}`, sk: 'plan' };
+    try {
+      const result = await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'SET #state = :decision, decidedBy = :user, decidedAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND #state = :pending AND expiresAt >= :now',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':decision': decision,
+            ':user': userId,
+            ':at': this.isoNow(),
+            ':pending': 'pending',
+            ':now': this.nowSeconds(),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { claimed: true, plan: planSchema.parse(result.Attributes).plan };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw new RemediationStoreError(`could not claim plan ${planId}`, { cause: error });
+    }
+    // Lost the race or the card is old: read why, for the message.
+    const current = await this.read(key, planSchema);
+    if (!current) return { claimed: false, reason: 'missing' };
+    if (current.state !== 'pending') return { claimed: false, reason: current.state === 'confirmed' ? 'already-confirmed' : 'already-cancelled', by: current.decidedBy, plan: current.plan };
+    return { claimed: false, reason: 'expired', plan: current.plan };
+  }
+
+  public async getPlan(planId: string): Promise<Plan | undefined> {
+    const current = await this.read({ pk: `plan#${planId}`, sk: 'plan' }, planSchema);
+    return current?.plan;
+  }
+
+  public async acquireLocks(instanceIds: readonly string[], requestId: string, ttlSeconds: number): Promise<LockResult> {
+    // No transactions (dynalite has none, and 100 items is TransactWriteItems' limit anyway): take the locks one by
+    // one in a stable order and give back the ones taken when one is held. Sorting means two overlapping fleet
+    // requests meet on the same first instance instead of each holding half.
+    const taken: string[] = [];
+    for (const instanceId of [...instanceIds].sort()) {
+      const acquired = await this.acquireLock(instanceId, requestId, ttlSeconds);
+      if (!acquired.acquired) {
+        await this.releaseLocks(taken, requestId);
+        return acquired;
+      }
+      taken.push(instanceId);
+    }
+    return { acquired: true };
+  }
+
+  public async releaseLocks(instanceIds: readonly string[], requestId: string): Promise<void> {
+    await Promise.all(
+      instanceIds.map(async (instanceId) => {
+        try {
+          await this.documents.send(
+            new DeleteCommand({
+              TableName: this.tableName,
+              Key: { pk: `lock#${instanceId}`, sk: 'lock' },
+              // Only our own lock: a late release must not free the lock of a newer request.
+              ConditionExpression: 'requestId = :request',
+              ExpressionAttributeValues: { ':request': requestId },
+            }),
+          );
+        } catch (error) {
+          if (!isConditionFailure(error)) throw new RemediationStoreError(`could not release the lock on ${instanceId}`, { cause: error });
+        }
+      }),
+    );
+  }
+
+  public async createAudit(record: NewAuditRecord): Promise<void> {
+    await this.write(() =>
+      this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: `audit#${record.requestId}`,
+            sk: 'request',
+            ...record,
+            instances: {},
+            expiresAt: this.nowSeconds() + AUDIT_RETENTION_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+    await this.appendEvent(record.requestId, { type: record.state, by: record.requestedBy, detail: record.outcomeDetail });
+  }
+
+  public async appendEvent(requestId: string, event: Omit<AuditEvent, 'at'>): Promise<void> {
+    const at = this.isoNow();
+    // The sequence keeps two events of the same millisecond apart and in order.
+    const sk = `event#${at}#${String(++this.sequence % 1_000_000).padStart(6, '0')}`;
+    await this.write(() =>
+      this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `audit#${requestId}`, sk, at, ...event, expiresAt: this.nowSeconds() + AUDIT_RETENTION_SECONDS },
+        }),
+      ),
+    );
+  }
+
+  public async recordCommand(requestId: string, commandId: string, document: { name: string; version: string }): Promise<void> {
+    // Pointer first: the status handler may see an event for this command within a second of SendCommand.
+    await this.write(() =>
+      this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `command#${commandId}`, sk: 'command', requestId, expiresAt: this.nowSeconds() + AUDIT_RETENTION_SECONDS },
+        }),
+      ),
+    );
+    await this.update(requestId, 'SET commandId = :command, #document = :document, #state = :state', { ':command': commandId, ':document': document, ':state': 'sent' }, {
+      '#document': 'document',
+    });
+    await this.appendEvent(requestId, { type: 'sent', detail: `command ${commandId}, ${document.name} version ${document.version}` });
+  }
+
+  public async setStatusMessage(requestId: string, message: StatusMessageRef): Promise<void> {
+    await this.update(requestId, 'SET statusMessage = :message', { ':message': message });
+  }
+
+  public async findRequestByCommand(commandId: string): Promise<string | undefined> {
+    const item = await this.read({ pk: `command#${commandId}`, sk: 'command' }, z.object({ requestId: z.string() }));
+    return item?.requestId;
+  }
+
+  public async getAudit(requestId: string): Promise<AuditRecord | undefined> {
+    return this.read({ pk: `audit#${requestId}`, sk: 'request' }, auditSchema) as Promise<AuditRecord | undefined>;
+  }
+
+  public async getEvents(requestId: string): Promise<AuditEvent[]> {
+    const events: AuditEvent[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': `audit#${requestId}`, ':prefix': 'event#' },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      events.push(...(page.Items ?? []).map((item) => eventSchema.parse(item)));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return events;
+  }
+
+  public async recordInstanceStatus(requestId: string, instanceId: string, status: string): Promise<boolean> {
+    const rank = statusRank(status);
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `audit#${requestId}`, sk: 'request' },
+          UpdateExpression: 'SET #instances.#id = :entry',
+          // Only forward: a duplicate (same rank) or an older status arriving late changes nothing.
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#instances.#id) OR #instances.#id.#rank < :rank)',
+          ExpressionAttributeNames: { '#instances': 'instances', '#id': instanceId, '#rank': 'rank' },
+          ExpressionAttributeValues: { ':entry': { status, rank, at: this.isoNow() }, ':rank': rank },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw new RemediationStoreError(`could not record the status of ${instanceId} for ${requestId}`, { cause: error });
+    }
+    await this.appendEvent(requestId, { type: 'instance-status', detail: `${instanceId}: ${status}` });
+    return true;
+  }
+
+  public async recordCommandStatus(requestId: string, status: string): Promise<boolean> {
+    const rank = statusRank(status);
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `audit#${requestId}`, sk: 'request' },
+          UpdateExpression: 'SET commandStatus = :entry',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(commandStatus) OR commandStatus.#rank < :rank)',
+          ExpressionAttributeNames: { '#rank': 'rank' },
+          ExpressionAttributeValues: { ':entry': { status, rank, at: this.isoNow() }, ':rank': rank },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw new RemediationStoreError(`could not record the command status for ${requestId}`, { cause: error });
+    }
+    await this.appendEvent(requestId, { type: 'command-status', detail: status });
+    return true;
+  }
+
+  public async claimResultPost(requestId: string, instanceId: string): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `audit#${requestId}`, sk: `posted#${instanceId}`, at: this.isoNow(), expiresAt: this.nowSeconds() + AUDIT_RETENTION_SECONDS },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw new RemediationStoreError(`could not claim the result post for ${instanceId}`, { cause: error });
+    }
+  }
+
+  public async releaseResultPost(requestId: string, instanceId: string): Promise<void> {
+    await this.write(() => this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: `audit#${requestId}`, sk: `posted#${instanceId}` } })));
+  }
+
+  public async closeAudit(requestId: string, outcome: RequestOutcome, detail?: string): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `audit#${requestId}`, sk: 'request' },
+          UpdateExpression: 'SET outcome = :outcome, outcomeDetail = :detail, closedAt = :at, #state = :closed',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(outcome)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':outcome': outcome, ':detail': detail ?? outcome, ':at': this.isoNow(), ':closed': 'closed' },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw new RemediationStoreError(`could not close the audit record ${requestId}`, { cause: error });
+    }
+    await this.appendEvent(requestId, { type: `closed:${outcome}`, ...(detail ? { detail } : {}) });
+    return true;
+  }
+
+  private async acquireLock(instanceId: string, requestId: string, ttlSeconds: number): Promise<LockResult> {
+    const now = this.nowSeconds();
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `lock#${instanceId}`, sk: 'lock', requestId, acquiredAt: this.isoNow(), expiresAt: now + Math.max(1, Math.ceil(ttlSeconds)) },
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR requestId = :request',
+          ExpressionAttributeValues: { ':now': now, ':request': requestId },
+        }),
+      );
+      return { acquired: true };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw new RemediationStoreError(`could not lock ${instanceId}`, { cause: error });
+    }
+    const holder = await this.read({ pk: `lock#${instanceId}`, sk: 'lock' }, lockSchema);
+    return { acquired: false, instanceId, heldBy: holder?.requestId ?? 'unknown', since: holder?.acquiredAt ?? 'unknown' };
+  }
+
+  private async update(requestId: string, expression: string, values: Record<string, unknown>, names: Record<string, string> = {}): Promise<void> {
+    const needsState = expression.includes('#state');
+    await this.write(() =>
+      this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `audit#${requestId}`, sk: 'request' },
+          UpdateExpression: expression,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: needsState ? { ...names, '#state': 'state' } : Object.keys(names).length > 0 ? names : undefined,
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
+  }
+
+  private async read<S extends z.ZodType>(key: { pk: string; sk: string }, schema: S): Promise<z.output<S> | undefined> {
+    let item: Record<string, unknown> | undefined;
+    try {
+      item = (await this.documents.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }))).Item;
+    } catch (error) {
+      throw new RemediationStoreError(`could not read ${key.pk}`, { cause: error });
+    }
+    if (!item) return undefined;
+    // An item past its expiry may still be there (TTL deletion is lazy): treat it as gone.
+    if (typeof item.expiresAt === 'number' && item.expiresAt < this.nowSeconds() && !key.pk.startsWith('plan#')) return undefined;
+    const parsed = schema.safeParse(item);
+    if (!parsed.success) throw new RemediationStoreError(`${key.pk} has an unexpected shape: ${parsed.error.message}`, { cause: parsed.error });
+    return parsed.data;
+  }
+
+  private async write(send: () => Promise<unknown>): Promise<void> {
+    try {
+      await send();
+    } catch (error) {
+      throw new RemediationStoreError('a write to the remediation table failed', { cause: error });
+    }
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.now() / 1000);
+  }
+
+  private isoNow(): string {
+    return new Date(this.now()).toISOString();
+  }
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof ConditionalCheckFailedException || (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
+}

@@ -1,0 +1,55 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { WebClient } from '@slack/web-api';
+import { readBotToken } from '../aws/bot-token';
+import { DynamoRemediationStore } from '../aws/remediation-store';
+import { AwsSsmGateway } from '../aws/ssm-gateway';
+import { loadConfig } from '../config';
+import { ConfigurationError } from '../core/errors';
+import { logger } from '../logger';
+import { handleCommandEvent, type StatusUpdateDeps } from '../slack/remediation/status-updates';
+
+/**
+ * Second Lambda entry: EventBridge delivers SSM's `EC2 Command Invocation Status-change Notification` and
+ * `EC2 Command Status-change Notification` for our two documents. Throwing makes Lambda retry the event (async
+ * invocation), which is what we want when DynamoDB or Slack failed; every step is idempotent, so a retry is safe.
+ */
+export function createCommandStatusHandler(buildDeps: () => Promise<StatusUpdateDeps>) {
+  let deps: Promise<StatusUpdateDeps> | undefined;
+  return async (event: unknown, context: { awsRequestId?: string } | undefined): Promise<void> => {
+    if (context?.awsRequestId) logger.appendKeys({ awsRequestId: context.awsRequestId });
+    // Built once per cold start; a failed build is not cached, so the next event tries again.
+    deps ??= buildDeps().catch((error: unknown) => {
+      deps = undefined;
+      throw error;
+    });
+    await handleCommandEvent(event, await deps);
+  };
+}
+
+/** Reads the configuration and the bot token once, and wires the real clients. */
+export async function buildStatusDeps(env: Record<string, string | undefined> = process.env): Promise<StatusUpdateDeps> {
+  const config = loadConfig(env);
+  if (!config.table) {
+    // The pointer from command id to request lives in the table the Slack handler wrote; memory cannot be shared.
+    throw new ConfigurationError('SHIM_FIX_TABLE is not set: the status handler needs the table the Slack handler writes');
+  }
+  const ssmClient = new SSMClient({});
+  const token = await readBotToken(config, ssmClient);
+  const web = new WebClient(token, { ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}) });
+  const documents = [config.restartDocument, config.checkDocument];
+  return {
+    store: new DynamoRemediationStore({ tableName: config.table, client: new DynamoDBClient({}) }),
+    ssm: new AwsSsmGateway({ client: ssmClient, allowTag: config.allowTag, documents }),
+    chat: {
+      update: (args) => web.chat.update(args),
+      postMessage: (args) => web.chat.postMessage(args),
+    },
+    documents,
+    logger,
+    // Always offered: the Slack handler authorises whoever clicks it, with the operator list it is configured with.
+    offerRestart: true,
+  };
+}
+
+export const handler = createCommandStatusHandler(() => buildStatusDeps());

@@ -1,0 +1,11 @@
+/** Action and callback ids of the remediation flow (the Slack app's `IDS.remediationCheckOpen` opens the modal). */
+export const REMEDIATION_IDS = {
+  confirm: 'remediation_confirm',
+  cancel: 'remediation_cancel',
+  /** The Restart button under a check result whose verdict is needs-restart; value = instance id. */
+  restartFromCheck: 'remediation_restart',
+  /** The modal opened by "Check an instance…" on a diagnosis card. */
+  checkModal: 'remediation_check_modal',
+  checkModalBlock: 'remediation_target_block',
+  checkModalInput: 'remediation_target_input',
+} as const;

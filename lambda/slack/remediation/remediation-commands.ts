@@ -1,0 +1,167 @@
+import type { App, BlockAction, ButtonAction, SlackActionMiddlewareArgs, AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { RemediationStore } from '../../aws/remediation-store-types';
+import { TargetInvalidError } from '../../core/remediation/errors';
+import { parseTarget } from '../../core/remediation/targets';
+import type { RemediationAction } from '../../core/remediation/types';
+import type { AppLogger } from '../../logger';
+import { slackErrorCode } from '../answer-paste';
+import { IDS, type RemediationCommandInput, type RemediationCommands } from '../types';
+import { buildCheckModal, readCheckModal } from './check-modal';
+import { REMEDIATION_IDS } from './ids';
+import { buildPlanCard, buildPlanOutcome } from './plan-card';
+import type { ConfirmOutcome, PlanOutcome, RemediationService, StatusPublisher } from './remediation-service';
+import { buildStatusMessage } from './status-message';
+
+export const REMEDIATION_COPY = {
+  usage: 'Name the instance: `/shim-fix check i-0123456789abcdef0` (read-only) or `/shim-fix restart i-0123456789abcdef0`. A fleet: `tag:team=payments`.',
+  notInChannel:
+    'Nothing ran: shim-fix cannot post the status message in this channel. Invite it with `/invite @shim-fix`, then run the command again.',
+} as const;
+
+type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+
+/**
+ * The Slack side of remediation: `/shim-fix check|restart <target>`, the plan card's Confirm and Cancel, the Restart
+ * button under a check result, and the "Check an instance…" modal on diagnosis cards. Listeners read like the story:
+ * plan, show the card; confirm, post the status and send; everything else is a specific message.
+ */
+export class SlackRemediationCommands implements RemediationCommands {
+  public constructor(
+    private readonly service: RemediationService,
+    private readonly store: RemediationStore,
+    private readonly logger: AppLogger,
+  ) {}
+
+  public async handleCommand(input: RemediationCommandInput): Promise<void> {
+    const { action, targetText } = splitCommand(input.text);
+    if (targetText === '') {
+      await input.respond({ response_type: 'ephemeral', text: REMEDIATION_COPY.usage });
+      return;
+    }
+    const outcome = await this.service.plan({ userId: input.userId, channelId: input.channelId, action, targetText });
+    await input.respond({ response_type: 'ephemeral', ...planMessage(outcome) });
+  }
+
+  public register(app: App): void {
+    app.action<BlockAction<ButtonAction>>(REMEDIATION_IDS.confirm, (args) => this.onConfirm(args));
+    app.action<BlockAction<ButtonAction>>(REMEDIATION_IDS.cancel, (args) => this.onCancel(args));
+    app.action<BlockAction<ButtonAction>>(REMEDIATION_IDS.restartFromCheck, (args) => this.onRestartFromCheck(args));
+    app.action<BlockAction<ButtonAction>>(IDS.remediationCheckOpen, (args) => this.onCheckOpen(args));
+    app.view<ViewSubmitAction>(REMEDIATION_IDS.checkModal, (args) => this.onCheckSubmit(args));
+  }
+
+  private async onConfirm({ ack, body, action, respond, client }: ButtonArgs): Promise<void> {
+    await ack();
+    const publisher = this.publisher(client);
+    let outcome: ConfirmOutcome;
+    try {
+      outcome = await this.service.confirm({ planId: action.value ?? '', userId: body.user.id, publisher });
+    } catch (error) {
+      const code = slackErrorCode(error);
+      this.logger.error('confirm failed', { slackError: code, error: error instanceof Error ? error.message : String(error) });
+      const text = code === 'not_in_channel' || code === 'channel_not_found' ? REMEDIATION_COPY.notInChannel : 'Something went wrong before the command was sent, so nothing ran. Run the command again; if it keeps failing, ask the shim-fix admin to check the logs.';
+      await respond({ replace_original: true, ...buildPlanOutcome(text) });
+      return;
+    }
+    // Replacing the card removes its buttons: whatever happened, this card cannot be clicked again.
+    await respond({ replace_original: true, ...buildPlanOutcome(await this.describeConfirm(outcome, client)) });
+  }
+
+  private async onCancel({ ack, body, action, respond }: ButtonArgs): Promise<void> {
+    await ack();
+    const { message } = await this.service.cancel({ planId: action.value ?? '', userId: body.user.id });
+    await respond({ replace_original: true, ...buildPlanOutcome(message) });
+  }
+
+  private async onRestartFromCheck({ ack, body, action, respond }: ButtonArgs): Promise<void> {
+    await ack();
+    const channelId = body.channel?.id ?? body.container?.channel_id ?? '';
+    const outcome = await this.service.plan({ userId: body.user.id, channelId, action: 'restart', targetText: action.value ?? '' });
+    await respond({ response_type: 'ephemeral', replace_original: false, ...planMessage(outcome) });
+  }
+
+  private async onCheckOpen({ ack, body, client }: ButtonArgs): Promise<void> {
+    await ack();
+    const channelId = body.channel?.id ?? body.container?.channel_id;
+    const threadTs = body.message?.thread_ts ?? body.message?.ts ?? body.container?.thread_ts;
+    await client.views.open({ trigger_id: body.trigger_id, view: buildCheckModal({ channelId, threadTs }) });
+  }
+
+  private async onCheckSubmit({ ack, body, view, client }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> {
+    const { targetText, channelId, threadTs } = readCheckModal(view);
+    try {
+      parseTarget(targetText);
+    } catch (error) {
+      if (error instanceof TargetInvalidError) {
+        await ack({ response_action: 'errors', errors: { [REMEDIATION_IDS.checkModalBlock]: error.message.slice(0, 150) } });
+        return;
+      }
+      throw error;
+    }
+    await ack();
+    const userId = body.user.id;
+    const outcome = await this.service.plan({ userId, channelId: channelId ?? userId, action: 'check', targetText });
+    const message = planMessage(outcome);
+    try {
+      if (channelId) await client.chat.postEphemeral({ channel: channelId, user: userId, ...(threadTs ? { thread_ts: threadTs } : {}), ...message });
+      else await client.chat.postMessage({ channel: userId, ...message });
+    } catch (error) {
+      this.logger.warn('could not show the plan card', { slackError: slackErrorCode(error) });
+    }
+  }
+
+  private publisher(client: WebClient): StatusPublisher {
+    return {
+      post: async (requestId) => {
+        const audit = await this.store.getAudit(requestId);
+        if (!audit) throw new Error(`no audit record ${requestId}`);
+        const posted = await client.chat.postMessage({ channel: audit.channelId, ...buildStatusMessage(audit) });
+        if (!posted.ts || !posted.channel) throw new Error('chat.postMessage returned no ts');
+        return { channel: posted.channel, ts: posted.ts };
+      },
+      refresh: async (requestId) => {
+        const audit = await this.store.getAudit(requestId);
+        if (!audit?.statusMessage) return;
+        await client.chat.update({ channel: audit.statusMessage.channel, ts: audit.statusMessage.ts, ...buildStatusMessage(audit) });
+      },
+    };
+  }
+
+  private async describeConfirm(outcome: ConfirmOutcome, client: WebClient): Promise<string> {
+    switch (outcome.kind) {
+      case 'sent':
+        return outcome.warning
+          ? `Sent, with a problem. ${outcome.warning}`
+          : `Sent. Command \`${outcome.commandId}\` (request \`${outcome.requestId}\`); follow ${await this.link(client, outcome.statusMessage, 'its status message')} for the result.`;
+      case 'locked':
+        return outcome.statusMessage ? `${outcome.message} Its status: ${await this.link(client, outcome.statusMessage, 'the running request')}.` : outcome.message;
+      case 'refused':
+      case 'failed':
+        return outcome.message;
+    }
+  }
+
+  /** A permalink when Slack gives one; the plain words otherwise (the link is a convenience). */
+  private async link(client: WebClient, message: { channel: string; ts: string }, label: string): Promise<string> {
+    try {
+      const { permalink } = await client.chat.getPermalink({ channel: message.channel, message_ts: message.ts });
+      return permalink ? `<${permalink}|${label}>` : label;
+    } catch {
+      return label;
+    }
+  }
+}
+
+/** `check <t>` and `restart <t>` name the action; a bare target means restart (DESIGN "Remediation"). */
+export function splitCommand(text: string): { action: RemediationAction; targetText: string } {
+  const trimmed = text.trim();
+  const match = /^(check|restart)(?:\s+([\s\S]*))?$/i.exec(trimmed);
+  if (match) return { action: (match[1] ?? '').toLowerCase() as RemediationAction, targetText: (match[2] ?? '').trim() };
+  return { action: 'restart', targetText: trimmed };
+}
+
+function planMessage(outcome: PlanOutcome): { text: string; blocks?: ReturnType<typeof buildPlanCard>['blocks'] } {
+  return outcome.kind === 'plan' ? buildPlanCard(outcome.plan, outcome.summary) : buildPlanOutcome(outcome.message);
+}
+

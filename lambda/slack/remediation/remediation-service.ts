@@ -1,0 +1,298 @@
+import { randomBytes } from 'node:crypto';
+import type { RemediationStore, StatusMessageRef } from '../../aws/remediation-store-types';
+import type { SsmGateway } from '../../aws/ssm-gateway';
+import type { AllowTag } from '../../config';
+import { authorise, authoriseConfirm } from '../../core/remediation/authorisation';
+import { classifyAwsError, describeAwsFailure } from '../../core/remediation/aws-failure';
+import { buildComment } from '../../core/remediation/comment';
+import { AwsCallError, TargetInvalidError } from '../../core/remediation/errors';
+import { buildPlan, describeDrift, retryCommand } from '../../core/remediation/plan';
+import { preflightFleet, preflightInstance, type PreflightVerdict } from '../../core/remediation/preflight';
+import { formatTarget, parseTarget, type Target } from '../../core/remediation/targets';
+import type { DocumentRef, Plan, RemediationAction, RolloutOptions } from '../../core/remediation/types';
+import type { AppLogger } from '../../logger';
+
+export interface RemediationServiceOptions {
+  operators: readonly string[];
+  allowTag: AllowTag;
+  restartDocument: string;
+  checkDocument: string;
+  ssm: SsmGateway;
+  store: RemediationStore;
+  logger: AppLogger;
+  rollout?: Partial<RolloutOptions>;
+  /**
+   * How long a restart holds its instance lock when no terminal status ever arrives (the status handler releases it
+   * earlier). Covers delivery timeout plus the script's own bound with a margin.
+   * @default 1800
+   */
+  lockTtlSeconds?: number;
+  /** Milliseconds since the epoch. @default Date.now */
+  now?: () => number;
+  /** @default random 12-character ids */
+  newId?: (prefix: 'r' | 'p') => string;
+}
+
+/** Time allowed per rollout wave of a fleet (restart, socket wait, Docker restart, verification, with margin). */
+export const LOCK_SECONDS_PER_WAVE = 5 * 60;
+
+export type PlanOutcome = { kind: 'plan'; plan: Plan; summary: string } | { kind: 'refused'; message: string };
+
+export type ConfirmOutcome =
+  | { kind: 'sent'; requestId: string; commandId: string; statusMessage: StatusMessageRef; warning?: string }
+  | { kind: 'refused'; message: string; requestId?: string }
+  | { kind: 'locked'; message: string; heldBy: string; statusMessage?: StatusMessageRef }
+  | { kind: 'failed'; message: string; requestId: string };
+
+/** How the service posts and updates the public status message (the Slack layer passes its client). */
+export interface StatusPublisher {
+  post(requestId: string): Promise<StatusMessageRef>;
+  refresh(requestId: string): Promise<void>;
+}
+
+/**
+ * The remediation story, Slack-agnostic: plan (authorise, parse, preflight, pin the document version), confirm
+ * (re-authorise, consume the plan once, re-check, lock, audit, send) and cancel. Every refusal is a message that
+ * names what is needed; every request, refused or not, leaves an audit record.
+ */
+export class RemediationService {
+  private readonly options: Required<Omit<RemediationServiceOptions, 'rollout'>> & { rollout: Partial<RolloutOptions> };
+
+  public constructor(options: RemediationServiceOptions) {
+    this.options = {
+      lockTtlSeconds: 30 * 60,
+      now: Date.now,
+      newId: (prefix) => `${prefix}-${randomBytes(9).toString('base64url')}`,
+      rollout: {},
+      ...options,
+    };
+  }
+
+  /** `/shim-fix check|restart <target>`: everything up to the plan card. Nothing is sent. */
+  public async plan(input: { userId: string; channelId: string; action: RemediationAction; targetText: string }): Promise<PlanOutcome> {
+    const { ssm, store, logger } = this.options;
+    const requestId = this.options.newId('r');
+    const base = { requestId, action: input.action, target: input.targetText.trim().slice(0, 200), requestedBy: input.userId, channelId: input.channelId, createdAt: this.isoNow() };
+
+    // Who asks comes first: someone who may not act learns whom to ask, not how to spell an instance id.
+    const allowed = authorise(input.userId, this.options.operators, input.action);
+    if (!allowed.allowed) {
+      await this.refuse(base, [], allowed.message);
+      return { kind: 'refused', message: allowed.message };
+    }
+    let target: Target;
+    try {
+      target = parseTarget(input.targetText);
+    } catch (error) {
+      if (error instanceof TargetInvalidError) return { kind: 'refused', message: error.message };
+      throw error;
+    }
+    base.target = formatTarget(target);
+
+    let verdict: PreflightVerdict;
+    let document: DocumentRef;
+    try {
+      [verdict, document] = await Promise.all([this.preflight(target), ssm.documentVersion(this.documentFor(input.action))]);
+    } catch (error) {
+      const message = this.describeFailure(error, 'preflight', base.target, requestId, input.action);
+      logger.warn('preflight failed', { requestId, error: describeError(error) });
+      await this.refuse(base, [], message, 'not-sent');
+      return { kind: 'refused', message };
+    }
+    if (!verdict.ok) {
+      await this.refuse(base, [], verdict.message);
+      return { kind: 'refused', message: verdict.message };
+    }
+
+    const plan = buildPlan({
+      planId: this.options.newId('p'),
+      requestId,
+      action: input.action,
+      target,
+      requestedBy: input.userId,
+      channelId: input.channelId,
+      document,
+      instanceIds: verdict.instanceIds,
+      rollout: this.options.rollout,
+      now: new Date(this.options.now()),
+    });
+    await store.createAudit({ ...base, state: 'planned', instanceIds: plan.instanceIds, document });
+    await store.savePlan(plan);
+    logger.info('plan created', { requestId, planId: plan.planId, action: plan.action, target: base.target, instances: plan.instanceIds.length });
+    return { kind: 'plan', plan, summary: verdict.summary };
+  }
+
+  /** The Confirm button. Runs at most once per plan, whatever Slack and the user do. */
+  public async confirm(input: { planId: string; userId: string; publisher: StatusPublisher }): Promise<ConfirmOutcome> {
+    const { store, ssm, logger } = this.options;
+    const shown = await store.getPlan(input.planId);
+    if (!shown) return { kind: 'refused', message: 'This card is no longer valid. Run the command again for a fresh plan.' };
+
+    // Who clicked, before anything else: a stranger's click must not even consume the plan.
+    const allowed = authoriseConfirm(input.userId, shown, this.options.operators);
+    if (!allowed.allowed) {
+      await store.appendEvent(shown.requestId, { type: 'refused', by: input.userId, detail: allowed.message });
+      return { kind: 'refused', message: allowed.message, requestId: shown.requestId };
+    }
+
+    // The claim is the click deduplication: a double click or a Slack retry finds the plan already confirmed.
+    const claim = await store.claimPlan(input.planId, input.userId, 'confirmed');
+    if (!claim.claimed) {
+      const message = this.describeLostClaim(claim.reason, shown);
+      // An expired card closes its request (once); a second click on a confirmed card changes nothing.
+      if (claim.reason === 'expired') await store.closeAudit(shown.requestId, 'refused', 'the plan card expired before it was confirmed');
+      return { kind: 'refused', message, requestId: shown.requestId };
+    }
+    const plan = claim.plan;
+    await store.appendEvent(plan.requestId, { type: 'confirmed', by: input.userId });
+
+    // Re-check what the card showed: still online, still tagged, same document version, same instances.
+    let verdict: PreflightVerdict;
+    let document: DocumentRef;
+    try {
+      [verdict, document] = await Promise.all([this.preflight(plan.target), ssm.documentVersion(plan.document.name)]);
+    } catch (error) {
+      const message = this.describeFailure(error, 'preflight', formatTarget(plan.target), plan.requestId, plan.action);
+      await store.closeAudit(plan.requestId, 'not-sent', message);
+      return { kind: 'failed', message, requestId: plan.requestId };
+    }
+    if (!verdict.ok) {
+      await store.closeAudit(plan.requestId, 'refused', verdict.message);
+      return { kind: 'refused', message: `${verdict.message} Nothing ran.`, requestId: plan.requestId };
+    }
+    const drift = describeDrift(plan, { document, instanceIds: verdict.instanceIds });
+    if (drift) {
+      const message = `This card is out of date: ${drift}. Nothing ran. Run \`${retryCommand(plan)}\` for a fresh plan.`;
+      await store.closeAudit(plan.requestId, 'refused', message);
+      return { kind: 'refused', message, requestId: plan.requestId };
+    }
+
+    if (plan.action === 'restart') {
+      const lock = await store.acquireLocks(plan.instanceIds, plan.requestId, this.lockTtlFor(plan));
+      if (!lock.acquired) {
+        const running = await store.getAudit(lock.heldBy);
+        const message = `\`${lock.instanceId}\` is already being restarted by request \`${lock.heldBy}\`${running ? ` (<@${running.requestedBy}>)` : ''}. Wait for its result, then check again. Nothing ran.`;
+        await store.closeAudit(plan.requestId, 'refused', message);
+        return { kind: 'locked', message, heldBy: lock.heldBy, ...(running?.statusMessage ? { statusMessage: running.statusMessage } : {}) };
+      }
+    }
+
+    // The public status message goes first, so the status handler always has a thread to answer in.
+    let statusMessage: StatusMessageRef;
+    try {
+      statusMessage = await input.publisher.post(plan.requestId);
+      await store.setStatusMessage(plan.requestId, statusMessage);
+    } catch (error) {
+      await this.abandon(plan, 'not-sent', `could not post the status message: ${describeError(error)}`);
+      throw error;
+    }
+
+    let commandId: string;
+    try {
+      ({ commandId } = await ssm.sendCommand({ document: plan.document, target: plan.target, comment: buildComment(input.userId, plan.requestId), rollout: plan.rollout }));
+    } catch (error) {
+      const message = this.describeFailure(error, 'SendCommand', formatTarget(plan.target), plan.requestId, plan.action);
+      const timedOut = error instanceof AwsCallError && error.kind === 'timeout';
+      logger.error('SendCommand failed', { requestId: plan.requestId, error: describeError(error) });
+      // After a timeout the command may be running: keep the lock (it expires) rather than invite a second restart.
+      await this.abandon(plan, timedOut ? 'unknown' : 'not-sent', message, { keepLocks: timedOut });
+      await input.publisher.refresh(plan.requestId).catch(() => undefined);
+      return { kind: 'failed', message, requestId: plan.requestId };
+    }
+    try {
+      await store.recordCommand(plan.requestId, commandId, plan.document);
+    } catch (error) {
+      // The command runs, but the status handler cannot find it: say so, rather than pretend nothing happened.
+      logger.error('command sent but not recorded', { requestId: plan.requestId, commandId, error: describeError(error) });
+      const warning = `The command runs, but shim-fix could not record it, so this channel will not get its result. Follow command \`${commandId}\` in Systems Manager > Run Command.`;
+      return { kind: 'sent', requestId: plan.requestId, commandId, statusMessage, warning };
+    }
+    await input.publisher.refresh(plan.requestId).catch((error: unknown) => logger.warn('could not update the status message', { error: describeError(error) }));
+    logger.info('command sent', { requestId: plan.requestId, commandId, document: plan.document.name, version: plan.document.version });
+    return { kind: 'sent', requestId: plan.requestId, commandId, statusMessage };
+  }
+
+  /** The Cancel button: closes the plan so a later Confirm (another tab, a retry) cannot run it. */
+  public async cancel(input: { planId: string; userId: string }): Promise<{ message: string }> {
+    const { store } = this.options;
+    const shown = await store.getPlan(input.planId);
+    if (!shown) return { message: 'This card is no longer valid; nothing ran.' };
+    if (shown.requestedBy !== input.userId) return { message: `This plan belongs to <@${shown.requestedBy}>; only they can cancel it.` };
+    const claim = await store.claimPlan(input.planId, input.userId, 'cancelled');
+    if (!claim.claimed) return { message: this.describeLostClaim(claim.reason, shown) };
+    await store.closeAudit(shown.requestId, 'cancelled', `cancelled by ${input.userId}`);
+    return { message: `Cancelled. Nothing ran on \`${formatTarget(shown.target)}\`.` };
+  }
+
+  private async preflight(target: Target): Promise<PreflightVerdict> {
+    const { ssm, allowTag } = this.options;
+    return target.kind === 'instance' ? preflightInstance(await ssm.describeInstance(target.instanceId), allowTag) : preflightFleet(await ssm.describeFleet(target.tag), allowTag);
+  }
+
+  /**
+   * A fleet rolls out `maxConcurrency` instances at a time, so its last instance may start long after the first:
+   * the lock lives for the base TTL plus a generous slot per later wave. Each instance's lock is released as soon as
+   * its own result arrives; the TTL only matters when no result ever does.
+   */
+  private lockTtlFor(plan: Plan): number {
+    const concurrency = Math.max(1, Number.parseInt(plan.rollout.maxConcurrency, 10) || 1);
+    const laterWaves = Math.ceil(plan.instanceIds.length / concurrency) - 1;
+    return this.options.lockTtlSeconds + Math.max(0, laterWaves) * LOCK_SECONDS_PER_WAVE;
+  }
+
+  private documentFor(action: RemediationAction): string {
+    return action === 'restart' ? this.options.restartDocument : this.options.checkDocument;
+  }
+
+  private describeFailure(error: unknown, operation: string, target: string, requestId: string, action: RemediationAction): string {
+    const aws = error instanceof AwsCallError ? error : undefined;
+    const { kind, awsName, attempts } = aws
+      ? { kind: aws.kind, awsName: aws.awsName, attempts: aws.attempts ?? (aws.cause as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts }
+      : classifyAwsError(error);
+    return describeAwsFailure(kind, {
+      operation: aws?.operation ?? operation,
+      target,
+      document: this.documentFor(action),
+      allowTag: this.options.allowTag,
+      requestId,
+      awsName,
+      ...(attempts !== undefined ? { attempts } : {}),
+    });
+  }
+
+  private describeLostClaim(reason: 'missing' | 'expired' | 'already-confirmed' | 'already-cancelled', plan: Plan): string {
+    switch (reason) {
+      case 'already-confirmed':
+        return 'Already confirmed: this plan runs once. Follow its status message in the channel.';
+      case 'already-cancelled':
+        return 'This plan was cancelled; nothing ran.';
+      case 'expired':
+        return `This card expired (plans are valid for 10 minutes). Nothing ran. Run \`${retryCommand(plan)}\` for a fresh plan.`;
+      case 'missing':
+        return 'This card is no longer valid. Run the command again for a fresh plan.';
+    }
+  }
+
+  private async refuse(
+    base: { requestId: string; action: RemediationAction; target: string; requestedBy: string; channelId: string; createdAt: string },
+    instanceIds: string[],
+    message: string,
+    outcome: 'refused' | 'not-sent' = 'refused',
+  ): Promise<void> {
+    await this.options.store.createAudit({ ...base, state: 'closed', instanceIds, outcome, outcomeDetail: message, closedAt: this.isoNow() });
+    this.options.logger.info('request refused', { requestId: base.requestId, requestedBy: base.requestedBy, target: base.target, outcome });
+  }
+
+  private async abandon(plan: Plan, outcome: 'not-sent' | 'unknown', detail: string, { keepLocks = false } = {}): Promise<void> {
+    if (plan.action === 'restart' && !keepLocks) await this.options.store.releaseLocks(plan.instanceIds, plan.requestId);
+    await this.options.store.closeAudit(plan.requestId, outcome, detail);
+  }
+
+  private isoNow(): string {
+    return new Date(this.options.now()).toISOString();
+  }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

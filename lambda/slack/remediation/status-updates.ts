@@ -1,0 +1,167 @@
+import type { KnownBlock } from '@slack/types';
+import type { AuditRecord, RemediationStore } from '../../aws/remediation-store-types';
+import type { SsmGateway } from '../../aws/ssm-gateway';
+import { parseCommandEvent, type CommandEvent } from '../../aws/command-events';
+import { isSuccessStatus, isTerminalStatus, normaliseStatus, outcomeOf } from '../../core/remediation/command-status';
+import { parseResultLine } from '../../core/remediation/result-line';
+import type { AppLogger } from '../../logger';
+import { buildResultMessage } from './result-message';
+import { buildStatusMessage } from './status-message';
+
+/** The two Web API calls the status path makes (a WebClient's `chat` fits). */
+export interface ChatWriter {
+  update(args: { channel: string; ts: string; text: string; blocks: KnownBlock[] }): Promise<unknown>;
+  postMessage(args: { channel: string; thread_ts: string; text: string; blocks: KnownBlock[] }): Promise<unknown>;
+}
+
+export interface StatusUpdateDeps {
+  store: RemediationStore;
+  ssm: Pick<SsmGateway, 'getCommandInvocation' | 'listCommandInvocations'>;
+  chat: ChatWriter;
+  /** Our two document names: events for any other document are ignored. */
+  documents: readonly string[];
+  logger: AppLogger;
+  /** Offer the Restart button under a check that found a stale daemon. */
+  offerRestart: boolean;
+  /** Milliseconds since the epoch. @default Date.now */
+  now?: () => number;
+}
+
+/**
+ * Thrown when an event names a command whose request is not fully recorded yet (SendCommand answered, but the
+ * pointer write has not landed). Failing the invocation makes Lambda retry the event later (async invocation).
+ */
+export class CommandNotRecordedYetError extends Error {
+  public constructor(commandId: string) {
+    super(`no request recorded yet for command ${commandId}; retrying later`);
+    this.name = 'CommandNotRecordedYetError';
+  }
+}
+
+/** An event younger than this whose command is unknown is retried; older ones are dropped (not ours or long gone). */
+export const UNKNOWN_COMMAND_RETRY_WINDOW_MS = 10 * 60 * 1000;
+
+export type StatusUpdateOutcome = 'invalid' | 'ignored' | 'applied' | 'duplicate';
+
+/**
+ * Applies one SSM status event to its request: per-instance status on the public message, the result in its thread on
+ * a terminal state (once, even when the event comes twice), lock released, audit record closed.
+ *
+ * Events may arrive twice or out of order: statuses only move forward (the store's conditional writes decide), each
+ * result is claimed before it is posted, and the claim is given back when posting fails so a retry can post it.
+ */
+export async function handleCommandEvent(raw: unknown, deps: StatusUpdateDeps): Promise<StatusUpdateOutcome> {
+  const parsed = parseCommandEvent(raw);
+  if (!parsed.ok) {
+    // Not retried: the same bytes would fail again. The rule only sends these two detail types, so this is worth a look.
+    deps.logger.error('ignoring an SSM event that does not match the expected shape', { problem: parsed.problem });
+    return 'invalid';
+  }
+  const { event } = parsed;
+  if (!deps.documents.includes(event.documentName)) {
+    deps.logger.info('ignoring an event for a document that is not ours', { documentName: event.documentName });
+    return 'ignored';
+  }
+  const requestId = await deps.store.findRequestByCommand(event.commandId);
+  if (!requestId) {
+    const age = (deps.now ?? Date.now)() - Date.parse(event.time);
+    if (Number.isFinite(age) && age < UNKNOWN_COMMAND_RETRY_WINDOW_MS) throw new CommandNotRecordedYetError(event.commandId);
+    deps.logger.warn('ignoring an event for a command shim-fix has no record of', { commandId: event.commandId, time: event.time });
+    return 'ignored';
+  }
+  const audit = await deps.store.getAudit(requestId);
+  if (!audit) {
+    deps.logger.error('command pointer without an audit record', { commandId: event.commandId, requestId });
+    return 'ignored';
+  }
+  deps.logger.info('SSM status event', { requestId, commandId: event.commandId, kind: event.kind, status: event.status });
+  return event.kind === 'invocation' ? applyInvocation(event, audit, deps) : applyCommand(event, audit, deps);
+}
+
+async function applyInvocation(event: Extract<CommandEvent, { kind: 'invocation' }>, audit: AuditRecord, deps: StatusUpdateDeps): Promise<StatusUpdateOutcome> {
+  const advanced = await deps.store.recordInstanceStatus(audit.requestId, event.instanceId, event.status);
+  const terminal = isTerminalStatus(event.status);
+  if (!advanced && !terminal) return 'duplicate';
+  if (terminal) {
+    // Also on a duplicate: the first delivery may have failed to post, and the claim makes a second post impossible.
+    await finishInstance(audit, event.commandId, event.instanceId, deps);
+    if (!audit.target.startsWith('tag:')) {
+      const current = await deps.store.getAudit(audit.requestId);
+      const status = current?.instances[event.instanceId]?.status ?? event.status;
+      await deps.store.closeAudit(audit.requestId, outcomeOf([status]), `${event.instanceId}: ${status}`);
+    }
+  }
+  await refreshStatusMessage(audit.requestId, deps);
+  return advanced ? 'applied' : 'duplicate';
+}
+
+async function applyCommand(event: Extract<CommandEvent, { kind: 'command' }>, audit: AuditRecord, deps: StatusUpdateDeps): Promise<StatusUpdateOutcome> {
+  const advanced = await deps.store.recordCommandStatus(audit.requestId, event.status);
+  if (!isTerminalStatus(event.status)) {
+    if (advanced) await refreshStatusMessage(audit.requestId, deps);
+    return advanced ? 'applied' : 'duplicate';
+  }
+  // The command is over: fill in invocations whose own events were lost or are still on their way.
+  const invocations = await deps.ssm.listCommandInvocations(event.commandId);
+  for (const invocation of invocations) {
+    await deps.store.recordInstanceStatus(audit.requestId, invocation.instanceId, invocation.status);
+    if (isTerminalStatus(invocation.status)) await finishInstance(audit, event.commandId, invocation.instanceId, deps);
+  }
+  if (invocations.length === 0) await postCommandOnlyResult(audit, event.status, deps);
+  if (audit.action === 'restart') {
+    await deps.store.releaseLocks([...new Set([...audit.instanceIds, ...invocations.map((invocation) => invocation.instanceId)])], audit.requestId);
+  }
+  const outcome =
+    invocations.length > 0 ? outcomeOf(invocations.map((invocation) => invocation.status)) : isSuccessStatus(event.status) ? 'succeeded' : 'failed';
+  await deps.store.closeAudit(audit.requestId, outcome, `command ${normaliseStatus(event.status)}`);
+  await refreshStatusMessage(audit.requestId, deps);
+  return advanced ? 'applied' : 'duplicate';
+}
+
+async function finishInstance(audit: AuditRecord, commandId: string, instanceId: string, deps: StatusUpdateDeps): Promise<void> {
+  if (audit.statusMessage && (await deps.store.claimResultPost(audit.requestId, instanceId))) {
+    try {
+      const invocation = await deps.ssm.getCommandInvocation(commandId, instanceId);
+      const message = buildResultMessage({
+        action: audit.action,
+        instanceId,
+        status: invocation.status,
+        ...(invocation.statusDetails ? { statusDetails: invocation.statusDetails } : {}),
+        result: parseResultLine(invocation.stdout),
+        stderr: invocation.stderr,
+        offerRestart: deps.offerRestart,
+      });
+      await deps.chat.postMessage({ channel: audit.statusMessage.channel, thread_ts: audit.statusMessage.ts, ...message });
+      await deps.store.appendEvent(audit.requestId, { type: 'result-posted', detail: `${instanceId}: ${message.text}`.slice(0, 1000) });
+    } catch (error) {
+      await deps.store.releaseResultPost(audit.requestId, instanceId);
+      throw error;
+    }
+  }
+  if (audit.action === 'restart') await deps.store.releaseLocks([instanceId], audit.requestId);
+}
+
+async function postCommandOnlyResult(audit: AuditRecord, status: string, deps: StatusUpdateDeps): Promise<void> {
+  if (!audit.statusMessage || !(await deps.store.claimResultPost(audit.requestId, 'command'))) return;
+  const text =
+    normaliseStatus(status) === 'NoInstancesInTag'
+      ? `SSM found no instance carrying the tags of \`${audit.target}\` when the command ran, so nothing ran.`
+      : `The command ended with SSM status ${status} without running on any instance.`;
+  try {
+    await deps.chat.postMessage({ channel: audit.statusMessage.channel, thread_ts: audit.statusMessage.ts, text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
+  } catch (error) {
+    await deps.store.releaseResultPost(audit.requestId, 'command');
+    throw error;
+  }
+}
+
+async function refreshStatusMessage(requestId: string, deps: StatusUpdateDeps): Promise<void> {
+  const audit = await deps.store.getAudit(requestId);
+  if (!audit?.statusMessage) return;
+  try {
+    await deps.chat.update({ channel: audit.statusMessage.channel, ts: audit.statusMessage.ts, ...buildStatusMessage(audit) });
+  } catch (error) {
+    // The status line is cosmetic next to the result in the thread: a failed update must not block the rest.
+    deps.logger.warn('could not update the status message', { requestId, error: error instanceof Error ? error.message : String(error) });
+  }
+}

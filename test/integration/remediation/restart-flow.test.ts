@@ -1,0 +1,487 @@
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { createCommandStatusHandler, buildStatusDeps } from '../../../lambda/handlers/command-status';
+import { handler } from '../../../lambda/handlers/slack';
+import { RESULT_LINE_PREFIX } from '../../../lambda/core/remediation/result-line';
+import { startSlackHandlerEnvironment, type SlackHandlerEnvironment } from '../../helpers/slack-handler-env';
+import { blockActionPayload, functionUrlEvent, interactiveBody, slashCommandBody } from '../../helpers/slack-request';
+import { RESTARTED, STALE_DAEMON_CHECK } from '../../unit/remediation/fixtures';
+import { FakeSsm } from './fake-ssm';
+
+/**
+ * The whole remediation story through the real Slack Lambda handler (signed requests, Slack API stub, dynalite,
+ * stubbed SSM) and the real status handler.
+ */
+const context = { awsRequestId: 'test-request', functionName: 'shim-fix-slack' } as never;
+const FORM = { contentType: 'application/x-www-form-urlencoded' };
+const OPERATOR = 'U0PERSON01';
+const RESTART_DOC = 'ShimFix-RestartContainerRuntime';
+const ALLOW = { 'shim-fix': 'enabled' };
+
+let env: SlackHandlerEnvironment;
+const ssm = new FakeSsm();
+let statusHandler: ReturnType<typeof createCommandStatusHandler>;
+let instanceCounter = 0;
+
+beforeAll(async () => {
+  env = await startSlackHandlerEnvironment();
+  process.env.SHIM_FIX_OPERATORS = OPERATOR;
+  statusHandler = createCommandStatusHandler(() => buildStatusDeps(process.env));
+});
+afterAll(async () => {
+  delete process.env.SHIM_FIX_OPERATORS;
+  ssm.mock.restore();
+  await env.stop();
+});
+beforeEach(() => {
+  env.slack.reset();
+  ssm.reset();
+});
+
+/** A fresh instance id per test: the table (and its locks) outlive a test. */
+function newInstance(node: { pingStatus?: string; platformType?: string; tags?: Record<string, string> } = { tags: ALLOW }): string {
+  instanceCounter += 1;
+  const id = `i-${instanceCounter.toString(16).padStart(17, '0')}`;
+  ssm.nodes.set(id, node);
+  return id;
+}
+
+async function slash(text: string, user = OPERATOR): Promise<{ text: string; blocks: unknown[]; raw: string }> {
+  const responseUrl = env.slack.responseUrl();
+  const response = await handler(functionUrlEvent(slashCommandBody(text, responseUrl, { user_id: user }), FORM), context);
+  expect(response.statusCode).toBe(200);
+  const answer = env.slack.calls('response_url').filter((call) => call.method === new URL(responseUrl).pathname).at(-1);
+  const body = (answer?.body ?? {}) as { text?: string; blocks?: unknown[] };
+  return { text: body.text ?? '', blocks: body.blocks ?? [], raw: JSON.stringify(body) };
+}
+
+function buttonValue(blocks: unknown, actionId: string): string {
+  const found: string[] = [];
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (value !== null && typeof value === 'object') {
+      const record = value as Record<string, unknown>;
+      if (record.action_id === actionId && typeof record.value === 'string') found.push(record.value);
+      Object.values(record).forEach(visit);
+    }
+  };
+  visit(blocks);
+  if (!found[0]) throw new Error(`no ${actionId} button in ${JSON.stringify(blocks)}`);
+  return found[0];
+}
+
+async function click(actionId: string, value: string, { user = OPERATOR, headers = {} }: { user?: string; headers?: Record<string, string> } = {}): Promise<string> {
+  const responseUrl = env.slack.responseUrl();
+  const payload = { ...blockActionPayload({ action_id: actionId, value }, { responseUrl, ephemeral: true }), user: { id: user, username: 'someone', team_id: 'T0TEST001' } };
+  const response = await handler(functionUrlEvent(interactiveBody(payload), { ...FORM, headers }), context);
+  expect(response.statusCode).toBe(200);
+  const answer = env.slack.calls('response_url').filter((call) => call.method === new URL(responseUrl).pathname).at(-1);
+  return JSON.stringify(answer?.body ?? {});
+}
+
+async function planRestart(instanceId: string): Promise<string> {
+  const card = await slash(`restart ${instanceId}`);
+  return buttonValue(card.blocks, 'remediation_confirm');
+}
+
+function statusEvent(commandId: string, instanceId: string, status: string, document = RESTART_DOC) {
+  return {
+    version: '0',
+    id: `evt-${commandId}-${status}`,
+    'detail-type': 'EC2 Command Invocation Status-change Notification',
+    source: 'aws.ssm',
+    account: '123456789012',
+    time: new Date().toISOString(),
+    region: 'us-east-1',
+    resources: [`arn:aws:ec2:us-east-1:123456789012:instance/${instanceId}`],
+    detail: { 'command-id': commandId, 'document-name': document, 'instance-id': instanceId, 'requested-date-time': new Date().toISOString(), status },
+  };
+}
+
+async function auditTrail(requestId: string): Promise<string[]> {
+  const items = await env.dynamo.client.send(
+    new QueryCommand({ TableName: env.dynamo.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `audit#${requestId}` } } }),
+  );
+  return (items.Items ?? []).map((item) => `${item.sk?.S?.split('#')[0]}:${item.type?.S ?? item.outcome?.S ?? ''}`);
+}
+
+describe('restart through Slack', () => {
+  test('tagged and online → plan card → Confirm by the operator → exactly one SendCommand with our document', async () => {
+    // Prepare
+    const instanceId = newInstance();
+
+    // Act
+    const card = await slash(`restart ${instanceId}`);
+    const beforeConfirm = ssm.sent().length;
+    const planId = buttonValue(card.blocks, 'remediation_confirm');
+    const answer = await click('remediation_confirm', planId);
+
+    // Assess
+    expect(card.raw).toContain(`Restart the container runtime on \`${instanceId}\``);
+    expect(card.raw).toContain(`\`${RESTART_DOC}\` version 3`);
+    expect(card.raw).toContain('live-restore');
+    expect(beforeConfirm).toBe(0);
+    expect(ssm.sent()).toEqual([
+      expect.objectContaining({
+        DocumentName: RESTART_DOC,
+        DocumentVersion: '3',
+        InstanceIds: [instanceId],
+        CloudWatchOutputConfig: { CloudWatchOutputEnabled: true },
+        TimeoutSeconds: 600,
+        Comment: expect.stringMatching(/^shim-fix U0PERSON01 r-/),
+      }),
+    ]);
+    expect(answer).toContain('Sent. Command');
+    const status = env.slack.calls('chat.postMessage');
+    expect(status).toHaveLength(1);
+    expect(status[0]?.body).toMatchObject({ channel: 'C0CHANNEL1' });
+    expect(JSON.stringify(status[0]?.body.blocks)).toContain(`<@${OPERATOR}> is restarting the container runtime on \`${instanceId}\``);
+  });
+
+  test('a `/shim-fix <instance>` without a verb is a restart', async () => {
+    // Prepare
+    const instanceId = newInstance();
+
+    // Act
+    const card = await slash(instanceId);
+
+    // Assess
+    expect(card.raw).toContain('Restart the container runtime on');
+  });
+
+  test('a double click and a Slack retry of the click send one command', async () => {
+    // Prepare
+    const planId = await planRestart(newInstance());
+
+    // Act
+    const [first, second] = await Promise.all([click('remediation_confirm', planId), click('remediation_confirm', planId)]);
+    const retry = await click('remediation_confirm', planId, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+
+    // Assess
+    expect(ssm.sent()).toHaveLength(1);
+    expect([first, second].filter((answer) => answer.includes('Already confirmed'))).toHaveLength(1);
+    expect(retry).toContain('Already confirmed');
+  });
+
+  test('a second restart of the same instance while one runs is refused and names the running request', async () => {
+    // Prepare
+    const instanceId = newInstance();
+    const firstPlan = await planRestart(instanceId);
+    const secondPlan = await planRestart(instanceId);
+    await click('remediation_confirm', firstPlan);
+
+    // Act
+    const answer = await click('remediation_confirm', secondPlan);
+
+    // Assess
+    expect(ssm.sent()).toHaveLength(1);
+    expect(answer).toMatch(/is already being restarted by request `r-[^`]+` \(<@U0PERSON01>\)/);
+  });
+
+  test.each([
+    ['untagged', { tags: { team: 'payments' } }, 'does not carry the tag `shim-fix=enabled`'],
+    ['offline', { tags: ALLOW, pingStatus: 'ConnectionLost' }, 'agent status: ConnectionLost'],
+    ['not Linux', { tags: ALLOW, platformType: 'Windows' }, 'runs Windows'],
+  ])('%s instances get their own refusal and no plan card', async (_name, node, text) => {
+    // Prepare
+    const instanceId = newInstance(node);
+
+    // Act
+    const answer = await slash(`restart ${instanceId}`);
+
+    // Assess
+    expect(answer.text).toContain(text);
+    expect(answer.raw).not.toContain('remediation_confirm');
+    expect(ssm.sent()).toHaveLength(0);
+  });
+
+  test('a verb without a target says how to name one', async () => {
+    // Act
+    const answer = await slash('check');
+
+    // Assess
+    expect(answer.text).toContain('/shim-fix check i-0123456789abcdef0');
+    expect(ssm.describeCalls()).toBe(0);
+  });
+
+  test('an unknown instance and a malformed target are named as such', async () => {
+    // Act
+    const unknown = await slash('check i-0123456789abcdef0');
+    const malformed = await slash('restart i-123');
+
+    // Assess
+    expect(unknown.text).toContain('SSM does not manage `i-0123456789abcdef0`');
+    expect(malformed.text).toContain('`i-123` is not an instance id or a fleet tag');
+  });
+
+  test('someone not in SHIM_FIX_OPERATORS is refused before any AWS call, and told who can act', async () => {
+    // Prepare
+    const instanceId = newInstance();
+
+    // Act
+    const answer = await slash(`restart ${instanceId}`, 'U0STRANGER');
+
+    // Assess
+    expect(answer.raw).toContain('Only <@U0PERSON01> can restart');
+    expect(answer.text).toContain('Only @U0PERSON01 can restart');
+    expect(ssm.describeCalls()).toBe(0);
+    expect(ssm.sent()).toHaveLength(0);
+  });
+
+  test("a click on someone else's plan runs nothing and leaves the plan usable by its owner", async () => {
+    // Prepare
+    const planId = await planRestart(newInstance());
+
+    // Act
+    const stranger = await click('remediation_confirm', planId, { user: 'U0STRANGER' });
+    const owner = await click('remediation_confirm', planId);
+
+    // Assess
+    expect(stranger).toContain('This plan belongs to <@U0PERSON01>');
+    expect(owner).toContain('Sent.');
+    expect(ssm.sent()).toHaveLength(1);
+  });
+
+  test.each([
+    ['the document version changed', () => ssm.versions.set(RESTART_DOC, '4'), 'This card is out of date: the document is now ShimFix-RestartContainerRuntime version 4'],
+    ['the tag was removed', (id: string) => ssm.nodes.set(id, { tags: {} }), 'does not carry the tag `shim-fix=enabled`'],
+    ['the instance went offline', (id: string) => ssm.nodes.set(id, { tags: ALLOW, pingStatus: 'ConnectionLost' }), 'ConnectionLost'],
+  ])('a stale card is refused at Confirm when %s', async (_name, change, text) => {
+    // Prepare
+    const instanceId = newInstance();
+    const planId = await planRestart(instanceId);
+    change(instanceId);
+
+    // Act
+    const answer = await click('remediation_confirm', planId);
+
+    // Assess
+    expect(answer).toContain(text);
+    expect(answer).toContain('Nothing ran');
+    expect(ssm.sent()).toHaveLength(0);
+  });
+
+  test('Cancel closes the plan: a later Confirm runs nothing', async () => {
+    // Prepare
+    const instanceId = newInstance();
+    const planId = await planRestart(instanceId);
+
+    // Act
+    const cancelled = await click('remediation_cancel', planId);
+    const confirmed = await click('remediation_confirm', planId);
+
+    // Assess
+    expect(cancelled).toContain(`Cancelled. Nothing ran on \`${instanceId}\``);
+    expect(confirmed).toContain('cancelled');
+    expect(ssm.sent()).toHaveLength(0);
+  });
+
+  test.each([
+    ['AccessDeniedException', 'access denied', true],
+    ['ThrottlingException', 'throttling requests', true],
+    ['InvalidDocument', 'redeploy the stack', true],
+    ['InvalidInstanceId', 'SSM cannot run commands on', true],
+    ['TimeoutError', 'cannot tell whether the command was sent', false],
+  ])('SendCommand failing with %s gives its own message, is audited, and frees the lock unless the outcome is unknown', async (name, text, lockFreed) => {
+    // Prepare
+    const instanceId = newInstance();
+    const planId = await planRestart(instanceId);
+    ssm.sendError = Object.assign(new Error(`${name} from SSM`), { name, $metadata: { attempts: 3 } });
+
+    // Act
+    const answer = await click('remediation_confirm', planId);
+    ssm.sendError = undefined;
+    const retry = await click('remediation_confirm', await planRestart(instanceId));
+
+    // Assess
+    expect(answer).toContain(text);
+    const statusUpdate = JSON.stringify(env.slack.calls('chat.update')[0]?.body.blocks);
+    expect(statusUpdate).toContain(lockFreed ? 'Not sent.' : 'Outcome unknown.');
+    if (lockFreed) expect(retry).toContain('Sent.');
+    else expect(retry).toContain('is already being restarted');
+  });
+
+  test('status events update the public message and post the result into its thread, once', async () => {
+    // Prepare
+    const instanceId = newInstance();
+    await click('remediation_confirm', await planRestart(instanceId));
+    const status = env.slack.calls('chat.postMessage')[0]?.body as { channel: string };
+    const statusTs = await latestStatusTs();
+    ssm.invocations.set(instanceId, { Status: 'Success', StandardOutputContent: `restarting\n${RESULT_LINE_PREFIX}${JSON.stringify(RESTARTED)}\n`, StandardErrorContent: '' });
+    const sentCommandId = await lastCommandId();
+    env.slack.reset();
+
+    // Act
+    await statusHandler(statusEvent(sentCommandId, instanceId, 'InProgress'), context);
+    await statusHandler(statusEvent(sentCommandId, instanceId, 'Success'), context);
+    await statusHandler(statusEvent(sentCommandId, instanceId, 'Success'), context);
+    await statusHandler(statusEvent(sentCommandId, instanceId, 'InProgress'), context);
+
+    // Assess
+    expect(status.channel).toBe('C0CHANNEL1');
+    const updates = env.slack.calls('chat.update');
+    expect(updates.at(-1)?.body).toMatchObject({ channel: 'C0CHANNEL1', ts: statusTs });
+    expect(JSON.stringify(updates.at(-1)?.body.blocks)).toContain(`\`${instanceId}\` Success`);
+    const results = env.slack.calls('chat.postMessage');
+    expect(results).toHaveLength(1);
+    expect(results[0]?.body).toMatchObject({ channel: 'C0CHANNEL1', thread_ts: statusTs });
+    expect(String(results[0]?.body.text)).toContain('containerd restarted: running 2.0.0 (was 1.7.23)');
+    // The lock is free again: a new restart can be confirmed.
+    expect(await click('remediation_confirm', await planRestart(instanceId))).toContain('Sent.');
+  });
+});
+
+describe('check through Slack', () => {
+  test('a check that finds the stale daemon reads like a diagnosis and offers Restart, which plans a restart', async () => {
+    // Prepare
+    const instanceId = newInstance();
+    const card = await slash(`check ${instanceId}`);
+    await click('remediation_confirm', buttonValue(card.blocks, 'remediation_confirm'));
+    const commandId = await lastCommandId();
+    ssm.invocations.set(instanceId, { Status: 'Success', StandardOutputContent: `${RESULT_LINE_PREFIX}${JSON.stringify(STALE_DAEMON_CHECK)}\n`, StandardErrorContent: '' });
+    env.slack.reset();
+
+    // Act
+    await statusHandler(statusEvent(commandId, instanceId, 'Success', 'ShimFix-CheckContainerRuntime'), context);
+    const result = env.slack.calls('chat.postMessage')[0]?.body as { text: string; blocks: unknown[] };
+    const restartCard = await click('remediation_restart', buttonValue(result.blocks, 'remediation_restart'));
+
+    // Assess
+    expect(card.raw).toContain('`ShimFix-CheckContainerRuntime` version 2');
+    expect(card.raw).toContain('The check only reads');
+    expect(ssm.sent()[0]).toMatchObject({ DocumentName: 'ShimFix-CheckContainerRuntime', InstanceIds: [instanceId] });
+    expect(result.text).toContain('running 1.7.23, installed 2.0.0: the daemon was not restarted after the upgrade');
+    expect(restartCard).toContain('Restart the container runtime on');
+    expect(restartCard).toContain('remediation_confirm');
+  });
+
+  test('"Check an instance…" on a diagnosis card opens a modal whose submission shows a check plan in the thread', async () => {
+    // Prepare
+    const instanceId = newInstance();
+    const responseUrl = env.slack.responseUrl();
+    const open = blockActionPayload({ action_id: 'remediation_check_open', value: 'shim-version-mismatch' }, { responseUrl, threadTs: '1700000000.000100' });
+
+    // Act
+    await handler(functionUrlEvent(interactiveBody(open), FORM), context);
+    const modal = env.slack.calls('views.open')[0]?.body.view as { callback_id: string; private_metadata: string };
+    const submit = {
+      type: 'view_submission',
+      team: { id: 'T0TEST001', domain: 'test' },
+      user: { id: OPERATOR, username: 'person', team_id: 'T0TEST001' },
+      api_app_id: 'A0TEST001',
+      token: 'legacy-verification-token',
+      trigger_id: '1234.5678.abcdef',
+      view: {
+        id: 'V0TEST001',
+        type: 'modal',
+        callback_id: modal.callback_id,
+        private_metadata: modal.private_metadata,
+        state: { values: { remediation_target_block: { remediation_target_input: { type: 'plain_text_input', value: instanceId } } } },
+        hash: 'h',
+      },
+    };
+    const invalid = { ...submit, view: { ...submit.view, state: { values: { remediation_target_block: { remediation_target_input: { type: 'plain_text_input', value: 'web-1' } } } } } };
+    const rejected = await handler(functionUrlEvent(interactiveBody(invalid), FORM), context);
+    await handler(functionUrlEvent(interactiveBody(submit), FORM), context);
+
+    // Assess
+    expect(modal.callback_id).toBe('remediation_check_modal');
+    expect(JSON.parse(rejected.body)).toMatchObject({ response_action: 'errors', errors: { remediation_target_block: expect.stringContaining('not an instance id') } });
+    const ephemeral = env.slack.calls('chat.postEphemeral');
+    expect(ephemeral).toHaveLength(1);
+    expect(ephemeral[0]?.body).toMatchObject({ channel: 'C0CHANNEL1', user: OPERATOR, thread_ts: '1700000000.000100' });
+    expect(JSON.stringify(ephemeral[0]?.body.blocks)).toContain(`Check the container runtime on \`${instanceId}\``);
+    expect(ssm.sent()).toHaveLength(0);
+  });
+});
+
+describe('audit trail', () => {
+  test('a refused request and a sent request both leave their trail in the table', async () => {
+    // Prepare
+    const instanceId = newInstance();
+    await slash(`restart ${instanceId}`, 'U0STRANGER');
+    const planId = await planRestart(instanceId);
+
+    // Act
+    await click('remediation_confirm', planId);
+    const requestId = /shim-fix U0PERSON01 (r-\S+)/.exec(ssm.sent()[0]?.Comment ?? '')?.[1] ?? '';
+
+    // Assess
+    expect(await auditTrail(requestId)).toEqual(expect.arrayContaining(['request:', 'event:planned', 'event:confirmed', 'event:sent']));
+  });
+});
+
+async function lastCommandId(): Promise<string> {
+  const calls = ssm.mock.calls();
+  for (let index = calls.length - 1; index >= 0; index -= 1) {
+    const output = (await calls[index]?.returnValue) as { Command?: { CommandId?: string } } | undefined;
+    if (output?.Command?.CommandId) return output.Command.CommandId;
+  }
+  throw new Error('no command was sent');
+}
+
+async function latestStatusTs(): Promise<string> {
+  const { Items } = await env.dynamo.client.send(new QueryCommand({ TableName: env.dynamo.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `command#${await lastCommandId()}` } } }));
+  const requestId = Items?.[0]?.requestId?.S ?? '';
+  const audit = await env.dynamo.client.send(new QueryCommand({ TableName: env.dynamo.tableName, KeyConditionExpression: 'pk = :pk AND sk = :sk', ExpressionAttributeValues: { ':pk': { S: `audit#${requestId}` }, ':sk': { S: 'request' } } }));
+  return audit.Items?.[0]?.statusMessage?.M?.ts?.S ?? '';
+}
+
+describe('fleets', () => {
+  test('a fleet restart counts the instances with both tags, shows the rollout, and targets allow tag AND fleet tag', async () => {
+    // Prepare
+    const team = `team-${instanceCounter}`;
+    const members = [newInstance({ tags: { ...ALLOW, team } }), newInstance({ tags: { ...ALLOW, team } })];
+    newInstance({ tags: { team } });
+
+    // Act
+    const card = await slash(`restart tag:team=${team}`);
+    const answer = await click('remediation_confirm', buttonValue(card.blocks, 'remediation_confirm'));
+    const overlapping = await click('remediation_confirm', await planRestart(members[1] ?? ''));
+
+    // Assess
+    expect(card.raw).toContain(`2 online Linux instance(s) carry \`tag:team=${team}\` and \`shim-fix=enabled\` (1 more carry`);
+    expect(card.raw).toContain('one instance at a time, stops at the first failure');
+    expect(answer).toContain('Sent.');
+    expect(ssm.sent()).toEqual([
+      expect.objectContaining({
+        DocumentName: RESTART_DOC,
+        Targets: [
+          { Key: 'tag:shim-fix', Values: ['enabled'] },
+          { Key: 'tag:team', Values: [team] },
+        ],
+        MaxConcurrency: '1',
+        MaxErrors: '0',
+      }),
+    ]);
+    expect(overlapping).toContain('is already being restarted');
+  });
+
+  test('a fleet with no instance carrying the allow tag is refused and says which tag is missing', async () => {
+    // Prepare
+    newInstance({ tags: { team: 'orphans' } });
+
+    // Act
+    const answer = await slash('restart tag:team=orphans');
+
+    // Assess
+    expect(answer.text).toContain('No SSM-managed instance carries both `tag:team=orphans` and `shim-fix=enabled`. 1 managed instance(s) carry');
+  });
+});
+
+describe('Slack failures', () => {
+  test('when the status message cannot be posted, nothing is sent and the lock is free for the next try', async () => {
+    // Prepare
+    const instanceId = newInstance();
+    const planId = await planRestart(instanceId);
+    env.slack.failNext('chat.postMessage', { error: 'not_in_channel' });
+
+    // Act
+    const answer = await click('remediation_confirm', planId);
+    const retry = await click('remediation_confirm', await planRestart(instanceId));
+
+    // Assess
+    expect(answer).toContain('Invite it with `/invite @shim-fix`');
+    expect(retry).toContain('Sent.');
+    expect(ssm.sent()).toHaveLength(1);
+  });
+});
