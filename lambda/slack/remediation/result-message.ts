@@ -3,7 +3,7 @@ import { button } from '../blocks/answer-card';
 import { fitMessage, type SlackMessage } from '../blocks/limits';
 import { codeBlock, escapeMrkdwn } from '../blocks/mrkdwn';
 import { isSuccessStatus } from '../../core/remediation/command-status';
-import { describeResult, isRestartTheFix, type ScriptResult } from '../../core/remediation/result-line';
+import { describeResult, isHealthy, isRestartTheFix, type ScriptResult } from '../../core/remediation/result-line';
 import type { RemediationAction } from '../../core/remediation/types';
 import { REMEDIATION_IDS } from './ids';
 
@@ -36,7 +36,8 @@ export function buildResultMessage(input: ResultMessageInput): SlackMessage {
   const id = `\`${input.instanceId}\``;
   const { result } = input;
   const succeeded = isSuccessStatus(input.status) && result?.status !== 'failed';
-  const icon = succeeded ? (result && isRestartTheFix(result) ? ':warning:' : ':white_check_mark:') : ':x:';
+  // A command that ran is not a healthy host: findings (stale daemon, duplicates, not running) get a warning.
+  const icon = !succeeded ? ':x:' : !result || isHealthy(result) ? ':white_check_mark:' : ':warning:';
   const sentence = result ? describeResult(result) : describeMissingResult(input);
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: `${icon} ${id}: ${escapeMrkdwn(sentence)}` } }];
   const next = nextStep(input);

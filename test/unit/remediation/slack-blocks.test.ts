@@ -90,6 +90,20 @@ describe('result message', () => {
     expect(restart).toContain(`/shim-fix check ${A}`);
   });
 
+  it.each([
+    ['a healthy check', { ...STALE_DAEMON_CHECK, status: 'ok' as const }, ':white_check_mark:'],
+    ['a stale daemon', STALE_DAEMON_CHECK, ':warning:'],
+    ['duplicate binaries', { ...STALE_DAEMON_CHECK, status: 'duplicate-binaries' as const }, ':warning:'],
+    ['a daemon that is not running', { ...STALE_DAEMON_CHECK, status: 'not-running' as const }, ':warning:'],
+    ['a successful restart', RESTARTED, ':white_check_mark:'],
+  ])('marks %s with %s', (_, result, icon) => {
+    // Act
+    const message = JSON.stringify(buildResultMessage({ action: 'check', instanceId: A, status: 'Success', result, stderr: '', offerRestart: false }));
+
+    // Assess
+    expect(message).toContain(`${icon} `);
+  });
+
   it('explains a missing result line by the SSM status', () => {
     // Act
     const message = buildResultMessage({ action: 'restart', instanceId: A, status: 'TimedOut', statusDetails: 'DeliveryTimedOut', stderr: '', offerRestart: true });
