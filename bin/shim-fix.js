@@ -4,6 +4,12 @@
 require('tsx/cjs/api').register();
 const { main } = require('../lambda/cli/main.ts');
 
+// `shim-fix diagnose --batch | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (error) => {
+  if (error && error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }).then(
   (code) => {
     process.exitCode = code;

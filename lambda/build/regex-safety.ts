@@ -40,7 +40,7 @@ export function proveLinear(pattern: string, flags = 'i'): Verdict {
     const attack = result.attack.pattern.length > 80 ? `${result.attack.pattern.slice(0, 80)}…` : result.attack.pattern;
     return {
       safe: false,
-      reason: `can backtrack catastrophically (${result.complexity.type} time, e.g. on ${attack}): use a bounded gap like .{0,120} or a negated class instead of .* between literals`,
+      reason: `can backtrack catastrophically (${result.complexity.type} time, e.g. on ${attack}): use a short bounded gap like .{0,60} or a negated class such as [^"]{0,60} instead of .* between literals`,
     };
   }
   return { safe: false, reason: `could not be proven free of catastrophic backtracking (${result.error.kind}): simplify it` };

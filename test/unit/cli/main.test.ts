@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -187,5 +187,21 @@ describe('the installed command', () => {
 
     // Assess
     expect(JSON.parse(stdout)).toMatchObject({ runbook: 'shim-version-mismatch' });
+  });
+
+  it('exits quietly when the reader closes the pipe early (| head)', async () => {
+    // Prepare
+    const child = spawn(process.execPath, [path.join(__dirname, '../../../bin/shim-fix.js'), 'diagnose', '--batch'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+
+    // Act: read one line, then hang up, as `head -1` does
+    child.stdout.once('data', () => child.stdout.destroy());
+    child.stdin.end(`${JSON.stringify({ id: 1, text: HEADLINE })}\n`.repeat(5000));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+
+    // Assess
+    expect(stderr).not.toContain('EPIPE');
+    expect(code).toBe(0);
   });
 });
