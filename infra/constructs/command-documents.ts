@@ -1,0 +1,68 @@
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { CfnDocument } from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { ConfigurationError } from '../../lambda/core/errors';
+import { commandDocumentContent } from '../ssm-document-content';
+import { documentArn } from './permissions';
+
+/** The scripts our documents run; their content is read at synth time. */
+export const CHECK_SCRIPT = 'check-container-runtime.sh';
+export const RESTART_SCRIPT = 'restart-container-runtime.sh';
+
+export interface CommandDocumentsProps {
+  readonly restartDocumentName: string;
+  readonly checkDocumentName: string;
+  /** Folder holding {@link CHECK_SCRIPT} and {@link RESTART_SCRIPT}. */
+  readonly scriptsDir: string;
+}
+
+function readScript(scriptsDir: string, file: string): { script: string; source: string } {
+  const source = path.join(scriptsDir, file);
+  if (!existsSync(source)) {
+    throw new ConfigurationError(`${source} is missing: our SSM documents are built from it at synth time`);
+  }
+  return { script: readFileSync(source, 'utf8'), source };
+}
+
+/**
+ * Our two Command documents: the only documents the bot may send (IAM denies every other one).
+ * They take no parameters, so nobody can smuggle a command through Slack.
+ */
+export class CommandDocuments extends Construct {
+  public readonly restart: CfnDocument;
+  public readonly check: CfnDocument;
+  public readonly restartName: string;
+  public readonly checkName: string;
+  /** ARNs of both documents, for IAM. */
+  public readonly arns: string[];
+
+  public constructor(scope: Construct, id: string, props: CommandDocumentsProps) {
+    super(scope, id);
+    this.restartName = props.restartDocumentName;
+    this.checkName = props.checkDocumentName;
+
+    this.check = this.document('Check', props.checkDocumentName, {
+      description: 'shim-fix: read-only check of the container runtime (containerd and shim versions, Docker live-restore).',
+      ...readScript(props.scriptsDir, CHECK_SCRIPT),
+      timeoutSeconds: 120,
+    });
+    this.restart = this.document('Restart', props.restartDocumentName, {
+      description: 'shim-fix: restart containerd, wait for its socket, restart Docker when active, verify versions match.',
+      ...readScript(props.scriptsDir, RESTART_SCRIPT),
+      timeoutSeconds: 600,
+    });
+    this.arns = [documentArn(this, props.restartDocumentName), documentArn(this, props.checkDocumentName)];
+  }
+
+  private document(id: string, name: string, content: Parameters<typeof commandDocumentContent>[0]): CfnDocument {
+    return new CfnDocument(this, id, {
+      name,
+      documentType: 'Command',
+      documentFormat: 'JSON',
+      content: commandDocumentContent(content),
+      // A named document cannot be replaced in place (the name is taken); a new default version is created instead.
+      updateMethod: 'NewVersion',
+    });
+  }
+}

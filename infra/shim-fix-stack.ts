@@ -1,0 +1,171 @@
+import * as path from 'node:path';
+import { CfnOutput, Duration, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import type { Construct } from 'constructs';
+import { AuditTable } from './constructs/audit-table';
+import { CommandDocuments } from './constructs/command-documents';
+import { HandlerFunction } from './constructs/handler-function';
+import { OperationsAlarms } from './constructs/operations-alarms';
+import {
+  describeManagedNodes,
+  managedNodeArns,
+  readCommandResults,
+  readParameters,
+  sendOurDocuments,
+  useTable,
+} from './constructs/permissions';
+import type { ShimFixSettings } from './settings';
+
+/** The SSM events the status handler follows (contract with lambda/handlers/command-status.ts). */
+export const COMMAND_EVENT_DETAIL_TYPES = [
+  'EC2 Command Invocation Status-change Notification',
+  'EC2 Command Status-change Notification',
+] as const;
+
+/** Path Slack posts to, as in infra/slack/manifest.prod.yaml and the local server (`POST /slack/events`). */
+export const SLACK_REQUEST_PATH = 'slack/events';
+
+export interface ShimFixStackProps extends StackProps {
+  readonly settings: ShimFixSettings;
+  /**
+   * Folder with the scripts our SSM documents embed.
+   * @default infra/ssm
+   */
+  readonly scriptsDir?: string;
+}
+
+/**
+ * shim-fix: Slack handler behind a Function URL, SSM documents it may send, the status path from EventBridge,
+ * the audit table and alarms. Environment-agnostic (no lookups), so `cdk synth` runs without an AWS account.
+ */
+export class ShimFixStack extends Stack {
+  public constructor(scope: Construct, id: string, props: ShimFixStackProps) {
+    super(scope, id, {
+      description: 'shim-fix: Slack bot that diagnoses containerd 2.x upgrade failures and restarts the container runtime through SSM',
+      ...props,
+    });
+    const { settings } = props;
+
+    const table = new AuditTable(this, 'Audit').table;
+    const documents = new CommandDocuments(this, 'Documents', {
+      restartDocumentName: settings.restartDocument,
+      checkDocumentName: settings.checkDocument,
+      scriptsDir: props.scriptsDir ?? path.join(__dirname, 'ssm'),
+    });
+    // References only: CloudFormation cannot create SecureString parameters, the operator does (docs/deploy.md).
+    const signingSecret = ssm.StringParameter.fromSecureStringParameterAttributes(this, 'SigningSecret', {
+      parameterName: settings.signingSecretParam,
+    });
+    const botToken = ssm.StringParameter.fromSecureStringParameterAttributes(this, 'BotToken', {
+      parameterName: settings.botTokenParam,
+    });
+    const documentEnvironment = {
+      SHIM_FIX_RESTART_DOCUMENT: documents.restartName,
+      SHIM_FIX_CHECK_DOCUMENT: documents.checkName,
+      SHIM_FIX_TABLE: table.tableName,
+    };
+
+    const slack = new HandlerFunction(this, 'SlackHandler', {
+      entry: 'lambda/handlers/slack.ts',
+      description: 'shim-fix: Slack events, slash commands and buttons (diagnose, check, restart)',
+      // More memory is more CPU: the cold start (Bolt + knowledge index) must fit well inside Slack's 3 s.
+      memorySize: 1024,
+      // Slack stops waiting after 3 s; anything still running by 10 s is stuck, and Slack's retry is deduplicated.
+      timeout: Duration.seconds(10),
+      reservedConcurrentExecutions: settings.slackConcurrency,
+      logRetention: settings.logRetention,
+      environment: {
+        SLACK_SIGNING_SECRET_PARAM: settings.signingSecretParam,
+        SLACK_BOT_TOKEN_PARAM: settings.botTokenParam,
+        SHIM_FIX_OPERATORS: settings.operators.join(','),
+        SHIM_FIX_ALLOW_TAG: `${settings.allowTag.key}=${settings.allowTag.value}`,
+        ...documentEnvironment,
+      },
+    });
+    for (const statement of [
+      ...readParameters(this, [signingSecret.parameterArn, botToken.parameterArn], settings.parameterKeyArn),
+      describeManagedNodes(),
+      ...sendOurDocuments({ documentArns: documents.arns, nodeArns: managedNodeArns(this), allowTag: settings.allowTag }),
+      readCommandResults(),
+      useTable(table.tableArn),
+    ]) {
+      slack.role.addToPrincipalPolicy(statement);
+    }
+    Validations.of(slack.role).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'ssm:DescribeInstanceInformation, ssm:GetCommandInvocation and ssm:ListCommandInvocations support no resource-level permissions; AWS requires "*".',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:instance/*]',
+        reason: 'SendCommand to any instance only with the condition ssm:resourceTag/<allow key> = <allow value>; untagged instances are denied.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:managed-instance/*]',
+        reason: 'SendCommand to hybrid managed nodes only with the same allow-tag condition as EC2 instances.',
+      },
+    );
+
+    // Function URL rather than an HTTP API: Slack needs one route, and a URL adds no charge, no stage or authorizer
+    // to configure and no extra hop inside Slack's 3-second budget.
+    // authType NONE because Slack cannot sign AWS requests: Slack's request signature (HMAC-SHA256 with the signing
+    // secret) is the authentication, and the handler verifies it and its timestamp before doing anything else.
+    const url = slack.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+
+    const status = new HandlerFunction(this, 'StatusHandler', {
+      entry: 'lambda/handlers/command-status.ts',
+      description: 'shim-fix: posts SSM command results back to the Slack thread',
+      logRetention: settings.logRetention,
+      environment: { SLACK_BOT_TOKEN_PARAM: settings.botTokenParam, ...documentEnvironment },
+    });
+    for (const statement of [
+      ...readParameters(this, [botToken.parameterArn], settings.parameterKeyArn),
+      readCommandResults(),
+      useTable(table.tableArn),
+    ]) {
+      status.role.addToPrincipalPolicy(statement);
+    }
+    Validations.of(status.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ssm:GetCommandInvocation and ssm:ListCommandInvocations support no resource-level permissions; AWS requires "*".',
+    });
+
+    const statusRule = new events.Rule(this, 'CommandStatusRule', {
+      description: 'shim-fix: status changes of commands that run our two documents',
+      eventPattern: {
+        source: ['aws.ssm'],
+        detailType: [...COMMAND_EVENT_DETAIL_TYPES],
+        detail: { 'document-name': [documents.restartName, documents.checkName] },
+      },
+    });
+    statusRule.addTarget(
+      new targets.LambdaFunction(status.function, {
+        // Retries ride out a short Slack or Lambda outage; a status older than an hour is no longer worth posting.
+        maxEventAge: Duration.hours(1),
+        retryAttempts: 8,
+      }),
+    );
+
+    const alarms = new OperationsAlarms(this, 'Alarms', {
+      slackHandler: slack.function,
+      statusHandler: status.function,
+      statusRule,
+      alarmEmail: settings.alarmEmail,
+    });
+
+    new CfnOutput(this, 'SlackFunctionUrl', { description: 'Function URL of the Slack handler (ends with /)', value: url.url });
+    new CfnOutput(this, 'SlackRequestUrl', {
+      description: 'Request URL to put in the Slack app manifest (events, slash command and interactivity)',
+      // The Function URL already ends with a slash.
+      value: Fn.join('', [url.url, SLACK_REQUEST_PATH]),
+    });
+    new CfnOutput(this, 'AuditTableName', { value: table.tableName });
+    new CfnOutput(this, 'RestartDocumentName', { value: documents.restartName });
+    new CfnOutput(this, 'CheckDocumentName', { value: documents.checkName });
+    if (alarms.topic) new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn });
+  }
+}

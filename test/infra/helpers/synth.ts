@@ -1,0 +1,58 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ShimFixStack } from '../../../infra/shim-fix-stack';
+import { settingsFromContext } from '../../../infra/settings';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+
+/** The Slack handler imports the generated knowledge bundle; `npm test` builds it first, a lone `jest test/infra` may not have. */
+export function ensureKnowledgeBundle(): void {
+  if (existsSync(path.join(ROOT, 'lambda', 'generated', 'knowledge.json'))) return;
+  execFileSync(process.execPath, [path.join(ROOT, 'bin', 'shim-fix.js'), 'kb', 'build'], { cwd: ROOT, stdio: 'pipe' });
+}
+
+/** The context cdk.json gives the CLI, so the tests synthesise what `npm run synth` synthesises. */
+function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+  return cdkJson.context ?? {};
+}
+
+export interface SynthesisedShimFix {
+  app: App;
+  stack: ShimFixStack;
+  template: Template;
+  /** Removes the temporary cloud assembly. */
+  cleanUp(): void;
+}
+
+/**
+ * Synthesises the stack in-process exactly as infra/app.ts does (cdk-nag included), bundling the handlers with esbuild.
+ * Slow-ish (about a second): call once per test file, in beforeAll.
+ *
+ * @example
+ * let synth: SynthesisedShimFix;
+ * beforeAll(() => { synth = synthShimFix({ operators: 'U012ABCDEF' }); });
+ * afterAll(() => synth.cleanUp());
+ */
+export function synthShimFix(context: Record<string, string> = {}, scriptsDir?: string): SynthesisedShimFix {
+  ensureKnowledgeBundle();
+  const outdir = mkdtempSync(path.join(tmpdir(), 'shim-fix-cdk-'));
+  const app = new App({ outdir, context: { ...cdkJsonContext(), ...context } });
+  const stack = new ShimFixStack(app, 'ShimFix', { settings: settingsFromContext(app.node), scriptsDir });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  // Synthesising the template runs the validation plugins: an unaddressed cdk-nag finding throws here.
+  const template = Template.fromStack(stack);
+  return { app, stack, template, cleanUp: () => rmSync(outdir, { recursive: true, force: true }) };
+}
+
+/** Logical id of the single resource of `type` whose id starts with `prefix` (ids are path-derived, e.g. `SlackHandlerRole…`). */
+export function logicalId(template: Template, type: string, prefix: string): string {
+  const ids = Object.keys(template.findResources(type)).filter((id) => id.startsWith(prefix));
+  if (ids.length !== 1) throw new Error(`expected one ${type} starting with ${prefix}, found ${ids.join(', ') || 'none'}`);
+  return ids[0] as string;
+}

@@ -1,0 +1,165 @@
+import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
+import { ACCOUNT, REGION, documentArn, identityPoliciesOf, instanceArn } from './helpers/iam-policies';
+import { logicalId, synthShimFix, type SynthesisedShimFix } from './helpers/synth';
+
+/**
+ * Evaluates the synthesised policies with an IAM policy simulator, so the claims "only our documents, only tagged
+ * instances, only our table, only our parameters" are checked the way AWS evaluates them, not just by reading JSON.
+ */
+
+type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
+
+interface Request {
+  action: string;
+  resource: string;
+  context?: Record<string, string>;
+}
+
+let synth: SynthesisedShimFix;
+let slackPolicies: Simulation['identityPolicies'];
+let statusPolicies: Simulation['identityPolicies'];
+
+beforeAll(() => {
+  // allowTag differs from the default so a policy that hard-coded the default tag would fail these tests.
+  synth = synthShimFix({ allowTag: 'team=containers', operators: 'U012ABCDEF' });
+  slackPolicies = identityPoliciesOf(synth.template, logicalId(synth.template, 'AWS::IAM::Role', 'SlackHandlerRole'));
+  statusPolicies = identityPoliciesOf(synth.template, logicalId(synth.template, 'AWS::IAM::Role', 'StatusHandlerRole'));
+});
+
+afterAll(() => synth.cleanUp());
+
+async function decide(identityPolicies: Simulation['identityPolicies'], request: Request): Promise<Decision> {
+  const result = await runSimulation(
+    {
+      identityPolicies,
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      request: {
+        principal: `arn:aws:iam::${ACCOUNT}:role/shim-fix-handler`,
+        action: request.action,
+        resource: { resource: request.resource, accountId: ACCOUNT },
+        contextVariables: request.context ?? {},
+      },
+    },
+    {},
+  );
+  if (result.resultType === 'error') throw new Error(`simulation rejected its input: ${JSON.stringify(result.errors)}`);
+  return result.overallResult as Decision;
+}
+
+const tagged = { 'ssm:resourceTag/team': 'containers' };
+const table = (id: string) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${id}`;
+const parameter = (name: string) => `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${name}`;
+
+describe('Slack handler role, evaluated by the IAM simulator', () => {
+  it('may send our restart and check documents to an instance that carries the allow tag', async () => {
+    // Prepare
+    const requests: Request[] = [
+      { action: 'ssm:SendCommand', resource: documentArn('ShimFix-RestartContainerRuntime') },
+      { action: 'ssm:SendCommand', resource: documentArn('ShimFix-CheckContainerRuntime') },
+      { action: 'ssm:SendCommand', resource: instanceArn('i-0123456789abcdef0'), context: tagged },
+      { action: 'ssm:SendCommand', resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:managed-instance/mi-0123456789abcdef0`, context: tagged },
+    ];
+
+    // Act
+    const decisions = await Promise.all(requests.map((request) => decide(slackPolicies, request)));
+
+    // Assess
+    expect(decisions).toEqual(['Allowed', 'Allowed', 'Allowed', 'Allowed']);
+  });
+
+  it('may not send a command to an instance without the allow tag, or with another value of it', async () => {
+    // Prepare
+    const untagged: Request = { action: 'ssm:SendCommand', resource: instanceArn('i-0123456789abcdef0') };
+    const wrongValue: Request = { ...untagged, context: { 'ssm:resourceTag/team': 'databases' } };
+    const defaultTagOnly: Request = { ...untagged, context: { 'ssm:resourceTag/shim-fix': 'enabled' } };
+
+    // Act
+    const decisions = await Promise.all([untagged, wrongValue, defaultTagOnly].map((request) => decide(slackPolicies, request)));
+
+    // Assess
+    expect(decisions).toEqual(['ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied']);
+  });
+
+  it('is explicitly denied AWS-RunShellScript and any document that is not ours, even on a tagged instance', async () => {
+    // Prepare
+    // AWS-owned documents really have no account in their ARN (arn:aws:ssm:<region>::document/…); the simulator needs one
+    // to recognise the resource type. The Deny uses NotResource, so it matches either form.
+    const others = [
+      documentArn('AWS-RunShellScript'),
+      documentArn('AWS-RunPatchBaseline'),
+      documentArn('ShimFix-SomethingElse'),
+      `arn:aws:ssm:${REGION}:444455556666:document/ShimFix-RestartContainerRuntime`,
+    ];
+
+    // Act
+    const decisions = await Promise.all(
+      others.map((resource) => decide(slackPolicies, { action: 'ssm:SendCommand', resource, context: tagged })),
+    );
+
+    // Assess
+    expect(decisions).toEqual(others.map(() => 'ExplicitlyDenied'));
+  });
+
+  it('may read only the two Slack parameters', async () => {
+    // Prepare
+    const ours = ['/shim-fix/slack/signing-secret', '/shim-fix/slack/bot-token'].map(parameter);
+    const other = parameter('/prod/database/password');
+
+    // Act
+    const allowed = await Promise.all(ours.map((resource) => decide(slackPolicies, { action: 'ssm:GetParameters', resource })));
+    const denied = await decide(slackPolicies, { action: 'ssm:GetParameters', resource: other });
+
+    // Assess
+    expect(allowed).toEqual(['Allowed', 'Allowed']);
+    expect(denied).toBe('ImplicitlyDenied');
+  });
+
+  it('may use its own table and no other table', async () => {
+    // Prepare
+    const ours = table(logicalId(synth.template, 'AWS::DynamoDB::Table', 'AuditTable'));
+
+    // Act
+    const own = await decide(slackPolicies, { action: 'dynamodb:PutItem', resource: ours });
+    const other = await decide(slackPolicies, { action: 'dynamodb:PutItem', resource: table('customers') });
+    const scan = await decide(slackPolicies, { action: 'dynamodb:Scan', resource: ours });
+
+    // Assess
+    expect(own).toBe('Allowed');
+    expect(other).toBe('ImplicitlyDenied');
+    expect(scan).toBe('ImplicitlyDenied');
+  });
+
+  it('may not start sessions, run automations or touch EC2', async () => {
+    // Prepare
+    const requests: Request[] = [
+      { action: 'ssm:StartSession', resource: instanceArn('i-0123456789abcdef0'), context: tagged },
+      { action: 'ssm:StartAutomationExecution', resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:automation-definition/AWS-RestartEC2Instance:$DEFAULT` },
+      { action: 'ec2:TerminateInstances', resource: instanceArn('i-0123456789abcdef0') },
+    ];
+
+    // Act
+    const decisions = await Promise.all(requests.map((request) => decide(slackPolicies, request)));
+
+    // Assess
+    expect(decisions).toEqual(['ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied']);
+  });
+});
+
+describe('Status handler role, evaluated by the IAM simulator', () => {
+  it('may read command results and the bot token but never send a command or read the signing secret', async () => {
+    // Prepare
+    const requests: Request[] = [
+      { action: 'ssm:GetCommandInvocation', resource: '*' },
+      { action: 'ssm:GetParameters', resource: parameter('/shim-fix/slack/bot-token') },
+      { action: 'ssm:SendCommand', resource: documentArn('ShimFix-RestartContainerRuntime') },
+      { action: 'ssm:GetParameters', resource: parameter('/shim-fix/slack/signing-secret') },
+    ];
+
+    // Act
+    const decisions = await Promise.all(requests.map((request) => decide(statusPolicies, request)));
+
+    // Assess
+    expect(decisions).toEqual(['Allowed', 'Allowed', 'ImplicitlyDenied', 'ImplicitlyDenied']);
+  });
+});
