@@ -41,27 +41,51 @@ function shippedRunbooks(): Runbook[] {
   return runbooks;
 }
 
-/** Synthetic runbooks: shipped ones with fresh ids, shuffled words and their own signature literals. */
+/**
+ * Synthetic runbooks shaped like a large real knowledge base: the shipped runbooks' structure, with words
+ * drawn from a Zipf distribution over the shipped vocabulary followed by 30,000 rarer invented terms. So the
+ * common domain words (`containerd`, `shim`) occur in nearly every runbook, as they would, and most words in few.
+ */
 function syntheticRunbooks(base: readonly Runbook[], count: number): Runbook[] {
-  const words = base.flatMap((r) => `${r.title} ${r.summary} ${r.sections.symptoms}`.split(/\s+/)).filter((w) => /^[a-z]{4,}$/i.test(w));
+  const real = [
+    ...new Set(base.flatMap((r) => `${r.title} ${r.summary} ${r.sections.symptoms} ${r.sections.cause}`.toLowerCase().split(/[^a-z0-9]+/))),
+  ].filter((word) => word.length >= 3);
+  const vocabulary = [...real, ...Array.from({ length: 30_000 }, (_, i) => `term${i.toString(36)}`)];
+  const harmonic = vocabulary.reduce((sum, _, rank) => sum + 1 / (rank + 1), 0);
+  const cdf: number[] = [];
+  vocabulary.reduce((acc, _, rank) => {
+    cdf.push(acc + 1 / (rank + 1) / harmonic);
+    return cdf[rank]!;
+  }, 0);
   let seed = 42;
   const random = (): number => {
     seed = (seed * 1103515245 + 12345) % 2 ** 31;
     return seed / 2 ** 31;
   };
-  const pick = (n: number): string => Array.from({ length: n }, () => words[Math.floor(random() * words.length)]).join(' ');
+  const draw = (): string => {
+    const u = random();
+    let lo = 0;
+    let hi = cdf.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cdf[mid]! < u) lo = mid + 1;
+      else hi = mid;
+    }
+    return vocabulary[lo]!;
+  };
+  const pick = (n: number): string => Array.from({ length: n }, draw).join(' ');
   return Array.from({ length: count }, (_, i) => {
     const template = base[i % base.length]!;
     const token = `synthetic${i}`;
     return {
       ...template,
       id: `${template.id}-${i}`,
-      title: `${pick(5)} ${token}`,
+      title: `${pick(6)} ${token}`,
       summary: pick(20),
-      keywords: [token, ...pick(4).split(' ')],
+      keywords: [token, ...pick(5).split(' ')],
       signatures: [{ pattern: `${token} ${pick(2)}`, weight: 0.9 }],
       excludes: [],
-      sections: { ...template.sections, symptoms: pick(60), cause: pick(60) },
+      sections: { ...template.sections, symptoms: pick(80), cause: pick(80) },
     };
   });
 }

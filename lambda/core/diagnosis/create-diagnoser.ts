@@ -1,5 +1,5 @@
 import type { KnowledgeBundle } from '../knowledge/bundle';
-import { PASTE_SEARCH, QUERY_SEARCH } from '../knowledge/search-index';
+import { INDEX_OPTIONS, PASTE_SEARCH, QUERY_SEARCH, toIndexed } from '../knowledge/search-index';
 import { normalise } from '../text/normalise';
 import { scriptCounts, tokenise } from '../text/tokenise';
 import { SignatureMatcher, type WorkMeter } from './signature-matcher';
@@ -23,6 +23,8 @@ export interface DiagnoserOptions {
 
 export const DEFAULT_DIAGNOSER_OPTIONS: Required<DiagnoserOptions> = { threshold: 0.6, textWeight: 0.35, maxCandidates: 5 };
 
+const PASTE_SEARCH_PRETOKENISED = { ...PASTE_SEARCH, tokenize: (text: string) => text.split(' ') };
+
 /** Distinct query terms beyond this add time, not precision (a 40,000-character log repeats itself). */
 const MAX_QUERY_TERMS = 256;
 
@@ -40,15 +42,24 @@ export function createDiagnoser(bundle: KnowledgeBundle, options: DiagnoserOptio
 } {
   const settings = { ...DEFAULT_DIAGNOSER_OPTIONS, ...options };
   const matcher = new SignatureMatcher(bundle.runbooks);
+  // Most of a paste's terms (ids, paths, hashes) occur in no runbook; asking the index about them costs
+  // time and can change nothing, so the query keeps only terms the knowledge base contains.
+  const vocabulary = new Set(
+    bundle.runbooks.flatMap((runbook) => {
+      const indexed = toIndexed(runbook);
+      return (INDEX_OPTIONS.fields ?? []).flatMap((field) => tokenise(String(indexed[field as keyof typeof indexed])));
+    }),
+  );
 
   const diagnoseWithMeter = (text: string, mode: DiagnoseMode, meter?: WorkMeter): Diagnosis => {
     const normalised = normalise(text);
     const { matches, excluded } = matcher.match(normalised.lines, meter);
 
-    const terms = [...new Set(tokenise(normalised.text))].slice(0, MAX_QUERY_TERMS);
+    const terms = [...new Set(tokenise(normalised.text))].filter((term) => vocabulary.has(term)).slice(0, MAX_QUERY_TERMS);
     const textScores = new Map<string, number>();
     if (terms.length > 0) {
-      const hits = bundle.index.search({ combineWith: 'OR', queries: terms }, PASTE_SEARCH);
+      // Terms are already tokenised: one query over all of them, split back on the spaces that joined them.
+      const hits = bundle.index.search(terms.join(' '), PASTE_SEARCH_PRETOKENISED);
       const top = hits[0]?.score ?? 0;
       for (const hit of hits) textScores.set(String(hit.id), top > 0 ? hit.score / top : 0);
     }
