@@ -1,8 +1,9 @@
 import * as path from 'node:path';
-import { CfnOutput, Duration, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { AuditTable } from './constructs/audit-table';
@@ -62,6 +63,13 @@ export class ShimFixStack extends Stack {
     const botToken = ssm.StringParameter.fromSecureStringParameterAttributes(this, 'BotToken', {
       parameterName: settings.botTokenParam,
     });
+    // Run Command output goes here, with the stack's retention, instead of SSM's default per-document groups that
+    // keep root-level command output forever. The name is fixed per stack so instance roles can be scoped to it.
+    const commandOutput = new logs.LogGroup(this, 'CommandOutputLogs', {
+      logGroupName: `/shim-fix/${this.stackName}/run-command`,
+      retention: settings.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     const documentEnvironment = {
       SHIM_FIX_RESTART_DOCUMENT: documents.restartName,
       SHIM_FIX_CHECK_DOCUMENT: documents.checkName,
@@ -82,6 +90,7 @@ export class ShimFixStack extends Stack {
         SLACK_BOT_TOKEN_PARAM: settings.botTokenParam,
         SHIM_FIX_OPERATORS: settings.operators.join(','),
         SHIM_FIX_ALLOW_TAG: `${settings.allowTag.key}=${settings.allowTag.value}`,
+        SHIM_FIX_COMMAND_LOG_GROUP: commandOutput.logGroupName,
         ...documentEnvironment,
       },
     });
@@ -157,6 +166,10 @@ export class ShimFixStack extends Stack {
       alarmEmail: settings.alarmEmail,
     });
 
+    new CfnOutput(this, 'CommandOutputLogGroup', {
+      description: 'CloudWatch Logs group of the Run Command output; instance roles need logs:CreateLogStream/PutLogEvents on it',
+      value: commandOutput.logGroupName,
+    });
     new CfnOutput(this, 'SlackFunctionUrl', { description: 'Function URL of the Slack handler (ends with /)', value: url.url });
     new CfnOutput(this, 'SlackRequestUrl', {
       description: 'Request URL to put in the Slack app manifest (events, slash command and interactivity)',

@@ -24,6 +24,8 @@ export interface Config {
   allowTag: AllowTag;
   restartDocument: string;
   checkDocument: string;
+  /** CloudWatch Logs group for Run Command output; unset means SSM's default `/aws/ssm/<document>` group. */
+  commandLogGroup?: string;
   /** DynamoDB table; unset means an in-memory store (local runs only). */
   table?: string;
   awsRegion?: string;
@@ -80,6 +82,7 @@ export function loadConfig(env: Env = process.env): Config {
     allowTag: parseAllowTag(env.SHIM_FIX_ALLOW_TAG),
     restartDocument: optional(env, 'SHIM_FIX_RESTART_DOCUMENT') ?? DEFAULT_RESTART_DOCUMENT,
     checkDocument: optional(env, 'SHIM_FIX_CHECK_DOCUMENT') ?? DEFAULT_CHECK_DOCUMENT,
+    commandLogGroup: optional(env, 'SHIM_FIX_COMMAND_LOG_GROUP'),
     table: optional(env, 'SHIM_FIX_TABLE'),
     awsRegion: optional(env, 'AWS_REGION') ?? optional(env, 'AWS_DEFAULT_REGION'),
   };

@@ -66,6 +66,12 @@ export interface SsmGatewayOptions {
   /** The only documents this gateway will send: SHIM_FIX_RESTART_DOCUMENT and SHIM_FIX_CHECK_DOCUMENT. */
   documents: readonly string[];
   /**
+   * CloudWatch Logs group for the commands' full output (SHIM_FIX_COMMAND_LOG_GROUP). The stack creates it with a
+   * retention period; without it SSM creates `/aws/ssm/<document>` groups that keep output forever.
+   * @default SSM's default group
+   */
+  commandLogGroup?: string;
+  /**
    * Pages of tagged instances read when looking for one instance's allow tag (50 per page).
    * @default 20
    */
@@ -132,8 +138,10 @@ export class AwsSsmGateway implements SsmGateway {
   private readonly allowTag: AllowTag;
   private readonly documents: ReadonlySet<string>;
   private readonly maxTagPages: number;
+  private readonly commandLogGroup: string | undefined;
 
-  public constructor({ client, sendClient = client, sendThrottleRetry = { attempts: 3, baseDelayMs: 150 }, allowTag, documents, maxTagPages = 20 }: SsmGatewayOptions) {
+  public constructor({ client, sendClient = client, sendThrottleRetry = { attempts: 3, baseDelayMs: 150 }, allowTag, documents, maxTagPages = 20, commandLogGroup }: SsmGatewayOptions) {
+    this.commandLogGroup = commandLogGroup;
     this.client = client;
     this.sendClient = sendClient;
     this.sendThrottleRetry = sendThrottleRetry;
@@ -177,7 +185,10 @@ export class AwsSsmGateway implements SsmGateway {
       DocumentVersion: request.document.version,
       Comment: request.comment,
       TimeoutSeconds: request.rollout.timeoutSeconds,
-      CloudWatchOutputConfig: { CloudWatchOutputEnabled: true },
+      CloudWatchOutputConfig: {
+        CloudWatchOutputEnabled: true,
+        ...(this.commandLogGroup === undefined ? {} : { CloudWatchOutputLogGroupName: this.commandLogGroup }),
+      },
     };
     if (request.target.kind === 'instance') {
       input.InstanceIds = [request.target.instanceId];

@@ -117,7 +117,7 @@ describe('stack built from custom settings', () => {
     const groups = Object.values(synth.template.findResources('AWS::Logs::LogGroup'));
 
     // Assess
-    expect(groups.map((group) => group.Properties.RetentionInDays)).toEqual([30, 30]);
+    expect(groups.map((group) => group.Properties.RetentionInDays)).toEqual([30, 30, 30]);
   });
 
   it('e-mails every alarm, both when it fires and when it clears, through a TLS-only topic', () => {

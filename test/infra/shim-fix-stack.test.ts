@@ -197,10 +197,19 @@ describe('Slack handler function', () => {
       SLACK_BOT_TOKEN_PARAM: '/shim-fix/slack/bot-token',
       SHIM_FIX_OPERATORS: OPERATORS,
       SHIM_FIX_ALLOW_TAG: 'shim-fix=enabled',
+      SHIM_FIX_COMMAND_LOG_GROUP: { Ref: logicalId(synth.template, 'AWS::Logs::LogGroup', 'CommandOutputLogs') },
       SHIM_FIX_RESTART_DOCUMENT: 'ShimFix-RestartContainerRuntime',
       SHIM_FIX_CHECK_DOCUMENT: 'ShimFix-CheckContainerRuntime',
       SHIM_FIX_TABLE: { Ref: logicalId(synth.template, 'AWS::DynamoDB::Table', 'AuditTable') },
     });
+  });
+
+  it('keeps Run Command output in its own retained log group with retention, not in SSM default groups kept forever', () => {
+    // Act
+    const [group] = Object.values(synth.template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: '/shim-fix/ShimFix/run-command' } }));
+
+    // Assess
+    expect(group).toMatchObject({ DeletionPolicy: 'Retain', Properties: { RetentionInDays: 90 } });
   });
 
   it('is reachable through a Function URL without AWS auth (Slack signs its requests instead), and only the Slack handler is', () => {
@@ -361,7 +370,7 @@ describe('operations', () => {
     const groups = Object.values(synth.template.findResources('AWS::Logs::LogGroup'));
 
     // Assess
-    expect(groups.map((group) => group.Properties.RetentionInDays)).toEqual([90, 90]);
+    expect(groups.map((group) => group.Properties.RetentionInDays)).toEqual([90, 90, 90]);
   });
 
   it('alarms on errors and throttles of both handlers, on Slack p99 latency near 3 s and on failed event deliveries', () => {

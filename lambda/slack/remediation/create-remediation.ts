@@ -11,7 +11,7 @@ import { SlackRemediationCommands } from './remediation-commands';
 import { RemediationService } from './remediation-service';
 
 export interface CreateRemediationOptions {
-  config: Pick<Config, 'operators' | 'allowTag' | 'restartDocument' | 'checkDocument' | 'table'>;
+  config: Pick<Config, 'operators' | 'allowTag' | 'restartDocument' | 'checkDocument' | 'table' | 'commandLogGroup'>;
   logger: AppLogger;
   /** Injected in tests; created from the default AWS configuration otherwise. */
   ssm?: SsmGateway;
@@ -35,6 +35,7 @@ export function createRemediationCommands({ config, logger, ssm, store, dynamo }
       sendClient: new SSMClient({ maxAttempts: 1 }),
       allowTag: config.allowTag,
       documents: [config.restartDocument, config.checkDocument],
+      commandLogGroup: config.commandLogGroup,
     });
   const remediationStore =
     store ?? (config.table !== undefined ? new DynamoRemediationStore({ tableName: config.table, client: dynamo ?? new DynamoDBClient({}) }) : new InMemoryRemediationStore());

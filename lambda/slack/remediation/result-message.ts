@@ -68,7 +68,7 @@ function nextStep(input: ResultMessageInput): string | undefined {
   if (result?.status === 'duplicate-binaries') return 'Remove or rename the copy the package did not install, then run the check again.';
   if (result?.status === 'restarted') return `Verify: \`/shim-fix check ${input.instanceId}\`.`;
   if (!isSuccessStatus(input.status) || result?.status === 'failed') {
-    return `The full output is in CloudWatch Logs (log group \`/aws/ssm/<document name>\`). Run \`/shim-fix check ${input.instanceId}\` to see the state now.`;
+    return `The full output is in CloudWatch Logs and in the Run Command history of ${input.instanceId}. Run \`/shim-fix check ${input.instanceId}\` to see the state now.`;
   }
   return undefined;
 }

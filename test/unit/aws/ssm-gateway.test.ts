@@ -168,6 +168,25 @@ describe('AwsSsmGateway', () => {
       });
     });
 
+    it('sends the output to the stack\'s log group when one is configured', async () => {
+      // Prepare
+      ssm.on(SendCommandCommand).resolves({ Command: { CommandId: COMMAND_ID } });
+      const withLogGroup = new AwsSsmGateway({ client: new SSMClient({ region: 'us-east-1' }), allowTag, documents, commandLogGroup: '/shim-fix/run-command' });
+
+      // Act
+      await withLogGroup.sendCommand({
+        document: { name: 'ShimFix-CheckContainerRuntime', version: '2' },
+        target: { kind: 'instance', instanceId: ID },
+        comment: 'c',
+        rollout: DEFAULT_ROLLOUT,
+      });
+
+      // Assess
+      expect(ssm).toHaveReceivedCommandWith(SendCommandCommand, {
+        CloudWatchOutputConfig: { CloudWatchOutputEnabled: true, CloudWatchOutputLogGroupName: '/shim-fix/run-command' },
+      });
+    });
+
     it('targets a fleet by the allow tag AND the requested tag, one at a time, stopping on the first error', async () => {
       // Prepare
       ssm.on(SendCommandCommand).resolves({ Command: { CommandId: COMMAND_ID } });
