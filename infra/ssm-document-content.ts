@@ -21,8 +21,10 @@ export interface CommandDocumentContentOptions {
  * Turns a script into the `runCommand` list of an `aws:runShellScript` step.
  *
  * Kept apart on purpose: this is the one place that decides how our scripts are embedded.
- * The agent joins the list with newlines into `_script.sh` and runs it with `sh` (the shebang is not honoured),
- * so the list is simply the script's lines, unchanged, and a reader sees in the SSM console exactly what runs.
+ * The agent joins the list with newlines into an executable `_script.sh` and starts it with `sh -c <file>`, so the
+ * kernel honours the script's `#!/usr/bin/env bash` (and the script re-executes itself under bash should a host's sh
+ * read the file instead). The list is simply the script's lines, unchanged: a reader sees in the SSM console exactly
+ * what runs.
  * `{{ … }}` would be read by SSM as a document parameter; our documents take none (no free-form input, ever),
  * so such text is rejected here rather than failing later in CloudFormation.
  */
