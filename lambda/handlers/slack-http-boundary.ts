@@ -1,0 +1,97 @@
+import { isValidSlackRequest } from '@slack/bolt';
+import querystring from 'node:querystring';
+import type { AppLogger } from '../logger';
+import { isRoutableSlackBody } from './slack-envelope';
+
+/** The Function URL (payload format 2.0) request and response shapes, as far as Slack traffic needs them. */
+export interface FunctionUrlEvent {
+  version: string;
+  routeKey: string;
+  rawPath: string;
+  rawQueryString: string;
+  headers: Record<string, string | undefined>;
+  body?: string;
+  isBase64Encoded: boolean;
+  requestContext: Record<string, unknown>;
+}
+
+export interface FunctionUrlResponse {
+  statusCode: number;
+  headers?: Record<string, string | number | boolean>;
+  body: string;
+  isBase64Encoded?: boolean;
+}
+
+export type SlackHttpHandler = (event: FunctionUrlEvent, context: unknown) => Promise<FunctionUrlResponse>;
+
+/**
+ * What Bolt's `AwsLambdaReceiver` leaves to us at the HTTP boundary:
+ *
+ * - Base64 bodies are decoded as UTF-8 here. The receiver decodes them as ASCII, which garbles every
+ *   non-ASCII character (a Chinese paste) and then fails the signature check.
+ * - `Content-Type: application/json; charset=utf-8` is reduced to its media type (the receiver compares it
+ *   exactly).
+ * - A body that is not a JSON object or a form, or whose envelope Bolt cannot route (`slack-envelope.ts`), is
+ *   answered 401 when unsigned and 400 when signed, instead of the receiver's unhandled exception (a 502 from
+ *   Lambda) or Bolt's TypeError (a 500).
+ * - A signed request no listener handles (a payload type we do not use) is acknowledged with 200 and ignored:
+ *   a 404 makes Slack retry and show the user an error.
+ */
+export function hardenSlackHandler(inner: SlackHttpHandler, { signingSecret, logger }: { signingSecret: string; logger: AppLogger }): SlackHttpHandler {
+  return async (event, context) => {
+    const headers = normaliseHeaders(event.headers ?? {});
+    const rawBody = event.body === undefined || event.body === null ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+    const contentType = (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+
+    if (!isSlackBodyShape(rawBody, contentType)) {
+      const signed = isValidSlackRequest({
+        signingSecret,
+        body: rawBody,
+        headers: {
+          'x-slack-signature': headers['x-slack-signature'] ?? '',
+          'x-slack-request-timestamp': Number(headers['x-slack-request-timestamp']),
+        },
+      });
+      logger.warn(signed ? 'signed request with a malformed body rejected' : 'request with an invalid signature rejected', { contentType });
+      return signed ? { statusCode: 400, body: 'malformed request body' } : { statusCode: 401, body: '' };
+    }
+
+    let response: FunctionUrlResponse;
+    try {
+      response = await inner({ ...event, headers: { ...headers, 'content-type': contentType }, body: rawBody, isBase64Encoded: false }, context);
+    } catch (error) {
+      logger.error('unhandled error while processing a Slack request', { error: error instanceof Error ? error.message : String(error) });
+      return { statusCode: 500, body: '' };
+    }
+    if (response.statusCode === 404) {
+      logger.info('signed request with no listener acknowledged and ignored');
+      return { statusCode: 200, body: '' };
+    }
+    return response;
+  };
+}
+
+/** Lower-case header names (HTTP is case-insensitive; Function URLs lower-case them, other callers may not). */
+function normaliseHeaders(headers: Record<string, string | undefined>): Record<string, string | undefined> {
+  const normalised: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers)) normalised[name.toLowerCase()] = value;
+  return normalised;
+}
+
+/** True when the receiver can parse the body into an object (what Slack always sends) that Bolt can route. */
+function isSlackBodyShape(rawBody: string, contentType: string): boolean {
+  try {
+    if (contentType === 'application/x-www-form-urlencoded') {
+      const form = querystring.parse(rawBody);
+      if (typeof form.payload === 'string') return isRoutable(JSON.parse(form.payload));
+      return Object.keys(form).length > 0 && isRoutable(form);
+    }
+    return isRoutable(JSON.parse(rawBody));
+  } catch {
+    return false;
+  }
+}
+
+function isRoutable(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && isRoutableSlackBody(value as Record<string, unknown>);
+}

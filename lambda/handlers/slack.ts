@@ -1,0 +1,48 @@
+import { loadConfig } from '../config';
+import { logger } from '../logger';
+import { createRemediationCommands } from '../slack/remediation/create-remediation';
+import { bundledKnowledgeJson } from './knowledge-json';
+import { createLambdaSlackHandler, createSlackDeps, slackSecretsFromConfig } from './slack-app';
+import type { FunctionUrlEvent, FunctionUrlResponse, SlackHttpHandler } from './slack-http-boundary';
+
+/**
+ * Lambda entry point for every Slack request (events, slash commands, shortcuts, buttons) behind the
+ * Function URL. Configuration, secrets (one SSM call), the knowledge bundle and the Bolt app are built once
+ * per cold start, on the first request, and kept for the life of the instance.
+ */
+let ready: Promise<SlackHttpHandler> | undefined;
+
+/** The Lambda context as the logger reads it (request id, function name). */
+type LambdaContext = Parameters<typeof logger.addContext>[0];
+
+async function build(): Promise<SlackHttpHandler> {
+  const config = loadConfig();
+  const deps = createSlackDeps({
+    config,
+    knowledge: bundledKnowledgeJson(),
+    logger,
+    // Without operators nobody may act, so the app offers no remediation at all (no buttons, "not configured").
+    remediation: (shared) => (config.operators.length > 0 ? createRemediationCommands({ config, logger: shared.logger }) : undefined),
+  });
+  const secrets = await slackSecretsFromConfig(config)();
+  logger.info('slack handler ready', { idempotency: deps.idempotency.description, remediation: deps.remediation !== undefined });
+  return createLambdaSlackHandler({ secrets, deps, slackApiUrl: config.slackApiUrl });
+}
+
+/**
+ * Builds the app now rather than on the first request (used by `npm run serve` so configuration errors and
+ * the start-up log appear at once). A failed start is not cached: the next call tries again.
+ */
+export function prepareHandler(): Promise<SlackHttpHandler> {
+  ready ??= build().catch((error: unknown) => {
+    ready = undefined;
+    throw error;
+  });
+  return ready;
+}
+
+/** Two arguments on purpose: Node.js 24 Lambda runtimes reject three-argument (callback) handlers. */
+export const handler = async (event: FunctionUrlEvent, context: LambdaContext): Promise<FunctionUrlResponse> => {
+  if (typeof (context as { awsRequestId?: unknown } | undefined)?.awsRequestId === 'string') logger.addContext(context);
+  return (await prepareHandler())(event, context);
+};
