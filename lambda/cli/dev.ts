@@ -3,6 +3,7 @@ import { ConfigurationError } from '../core/errors';
 import { bundledKnowledgeJson } from '../handlers/knowledge-json';
 import { createSlackDeps, createSocketModeApp } from '../handlers/slack-app';
 import { logger } from '../logger';
+import { createRemediationCommands } from '../slack/remediation/create-remediation';
 
 /**
  * `npm run dev`: the same listeners as the Lambda handler, connected to a real workspace over Socket Mode
@@ -17,10 +18,16 @@ async function main(): Promise<void> {
   if (config.slackBotToken === undefined) {
     throw new ConfigurationError('SLACK_BOT_TOKEN is not set: install the app to your workspace and copy the Bot User OAuth Token (OAuth & Permissions)');
   }
-  const deps = createSlackDeps({ config, knowledge: bundledKnowledgeJson(), logger });
+  const deps = createSlackDeps({
+    config,
+    knowledge: bundledKnowledgeJson(),
+    logger,
+    // Same rule as the Lambda handler: without operators nobody may act, so no remediation is offered.
+    remediation: (shared) => (config.operators.length > 0 ? createRemediationCommands({ config, logger: shared.logger }) : undefined),
+  });
   const app = createSocketModeApp({ appToken: config.slackAppToken, botToken: config.slackBotToken, deps, slackApiUrl: config.slackApiUrl });
   await app.start();
-  logger.info('shim-fix connected over Socket Mode', { idempotency: deps.idempotency.description });
+  logger.info('shim-fix connected over Socket Mode', { idempotency: deps.idempotency.description, remediation: deps.remediation !== undefined });
   const stop = (): void => {
     void app.stop();
   };

@@ -57,7 +57,8 @@ export interface SlackDepsOptions {
 
 /** Loads the knowledge bundle and picks the idempotency store: DynamoDB when `SHIM_FIX_TABLE` is set. */
 export function createSlackDeps({ config, knowledge, logger, dynamo, remediation }: SlackDepsOptions): SlackDeps {
-  const diagnoser: Diagnoser = createDiagnoser(loadKnowledgeBundle(knowledge));
+  // The embedded bundle was validated in full by `kb build`; at cold start only its envelope is checked.
+  const diagnoser: Diagnoser = createDiagnoser(loadKnowledgeBundle(knowledge, { verify: 'envelope' }));
   const idempotency: IdempotencyStore =
     config.table !== undefined
       ? new DynamoIdempotencyStore({ tableName: config.table, client: dynamo })

@@ -1,5 +1,5 @@
 import type { KnowledgeBundle } from '../knowledge/bundle';
-import { INDEX_OPTIONS, PASTE_SEARCH, QUERY_SEARCH, toIndexed } from '../knowledge/search-index';
+import { PASTE_SEARCH, QUERY_SEARCH } from '../knowledge/search-index';
 import { normalise } from '../text/normalise';
 import { scriptCounts, tokenise } from '../text/tokenise';
 import { SignatureMatcher, type WorkMeter } from './signature-matcher';
@@ -42,20 +42,12 @@ export function createDiagnoser(bundle: KnowledgeBundle, options: DiagnoserOptio
 } {
   const settings = { ...DEFAULT_DIAGNOSER_OPTIONS, ...options };
   const matcher = new SignatureMatcher(bundle.runbooks);
-  // Most of a paste's terms (ids, paths, hashes) occur in no runbook; asking the index about them costs
-  // time and can change nothing, so the query keeps only terms the knowledge base contains.
-  const vocabulary = new Set(
-    bundle.runbooks.flatMap((runbook) => {
-      const indexed = toIndexed(runbook);
-      return (INDEX_OPTIONS.fields ?? []).flatMap((field) => tokenise(String(indexed[field as keyof typeof indexed])));
-    }),
-  );
 
   const diagnoseWithMeter = (text: string, mode: DiagnoseMode, meter?: WorkMeter): Diagnosis => {
     const normalised = normalise(text);
     const { matches, excluded } = matcher.match(normalised.lines, meter);
 
-    const terms = [...new Set(tokenise(normalised.text))].filter((term) => vocabulary.has(term)).slice(0, MAX_QUERY_TERMS);
+    const terms = [...new Set(tokenise(normalised.text))].slice(0, MAX_QUERY_TERMS);
     const textScores = new Map<string, number>();
     if (terms.length > 0) {
       // Terms are already tokenised: one query over all of them, split back on the spaces that joined them.

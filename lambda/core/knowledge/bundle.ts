@@ -1,5 +1,5 @@
 import MiniSearch from 'minisearch';
-import { z } from 'zod';
+import * as z from 'zod';
 import { KnowledgeBaseInvalidError } from '../errors';
 import { frontMatterSchema, REMEDIATIONS, type Runbook } from './runbook';
 import { buildSearchIndex, INDEX_OPTIONS, type IndexedRunbook } from './search-index';
@@ -36,11 +36,22 @@ const runbookSchema = z.object({
   sections: z.object({ symptoms: z.string(), cause: z.string(), fix: z.string(), verify: z.string(), notTheFix: z.string() }),
 });
 
-const bundleSchema = z.object({
+const envelopeSchema = z.object({
   schema: z.literal(BUNDLE_SCHEMA, { message: `bundle schema must be ${BUNDLE_SCHEMA}: rebuild it with npm run kb:build` }),
-  runbooks: z.array(runbookSchema).min(1, 'bundle has no runbooks'),
+  runbooks: z.array(z.object({ id: z.string() }).loose()).min(1, 'bundle has no runbooks'),
   index: z.record(z.string(), z.unknown()),
 });
+const bundleSchema = envelopeSchema.extend({ runbooks: z.array(runbookSchema).min(1, 'bundle has no runbooks') });
+
+export interface LoadBundleOptions {
+  /**
+   * `full` checks every runbook field; `envelope` checks only the schema version and the shape around the
+   * runbooks. The Lambda embeds a bundle that `kb build` validated in full (and a test loads in full), so
+   * at cold start it checks the envelope only: re-validating every runbook would cost ~10 ms per cold start.
+   * @default 'full'
+   */
+  verify?: 'full' | 'envelope';
+}
 
 /**
  * Serialises validated runbooks and their index. Deterministic: the same runbooks give byte-identical
@@ -60,14 +71,14 @@ export function serialiseKnowledgeBundle(runbooks: readonly Runbook[]): string {
  * import json from '../generated/knowledge.json';
  * const bundle = loadKnowledgeBundle(json);
  */
-export function loadKnowledgeBundle(json: unknown): KnowledgeBundle {
+export function loadKnowledgeBundle(json: unknown, { verify = 'full' }: LoadBundleOptions = {}): KnowledgeBundle {
   let data = json;
   try {
     if (typeof json === 'string') data = JSON.parse(json);
   } catch (error) {
     throw new KnowledgeBaseInvalidError('knowledge bundle is not valid JSON: rebuild it with npm run kb:build', { cause: error });
   }
-  const parsed = bundleSchema.safeParse(data);
+  const parsed = (verify === 'full' ? bundleSchema : envelopeSchema).safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new KnowledgeBaseInvalidError(`knowledge bundle is invalid at ${issue?.path.join('.') || 'top level'}: ${issue?.message}`);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What the bot may offer to run for a runbook. `check-only` offers the read-only check, never a restart. */
 export const REMEDIATIONS = ['restart-container-runtime', 'check-only', 'none'] as const;

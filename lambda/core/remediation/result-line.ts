@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The machine-readable result of our SSM scripts (`infra/ssm/check-container-runtime.sh`,

@@ -1,9 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InMemoryRemediationStore } from '../../aws/in-memory-remediation-store';
-import { DynamoRemediationStore } from '../../aws/remediation-store';
+import { lazyAdapter } from '../../aws/lazy-adapter';
 import type { RemediationStore } from '../../aws/remediation-store-types';
-import { AwsSsmGateway, type SsmGateway } from '../../aws/ssm-gateway';
+import type { SsmGateway } from '../../aws/ssm-gateway';
 import type { Config } from '../../config';
 import type { AppLogger } from '../../logger';
 import type { RemediationCommands } from '../types';
@@ -27,18 +26,36 @@ export interface CreateRemediationOptions {
  * createSlackDeps({ config, knowledge, logger, remediation: ({ logger }) => createRemediationCommands({ config, logger }) });
  */
 export function createRemediationCommands({ config, logger, ssm, store, dynamo }: CreateRemediationOptions): RemediationCommands {
+  // The AWS adapters (and the SDK behind them) load on the first remediation request, not at cold start.
+  /* eslint-disable @typescript-eslint/no-require-imports -- lazy loading is the point */
   const gateway =
     ssm ??
-    new AwsSsmGateway({
-      client: new SSMClient({}),
-      // One attempt: the SDK must never repeat a SendCommand that may have landed (the gateway retries throttling).
-      sendClient: new SSMClient({ maxAttempts: 1 }),
-      allowTag: config.allowTag,
-      documents: [config.restartDocument, config.checkDocument],
-      commandLogGroup: config.commandLogGroup,
+    lazyAdapter<SsmGateway>(() => {
+      const { SSMClient } = require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm');
+      const { AwsSsmGateway } = require('../../aws/ssm-gateway') as typeof import('../../aws/ssm-gateway');
+      return new AwsSsmGateway({
+        client: new SSMClient({}),
+        // One attempt: the SDK must never repeat a SendCommand that may have landed (the gateway retries throttling).
+        sendClient: new SSMClient({ maxAttempts: 1 }),
+        allowTag: config.allowTag,
+        documents: [config.restartDocument, config.checkDocument],
+        commandLogGroup: config.commandLogGroup,
+      });
     });
+  const table = config.table;
   const remediationStore =
-    store ?? (config.table !== undefined ? new DynamoRemediationStore({ tableName: config.table, client: dynamo ?? new DynamoDBClient({}) }) : new InMemoryRemediationStore());
+    store ??
+    (table === undefined
+      ? new InMemoryRemediationStore()
+      : lazyAdapter<RemediationStore>(
+          () => {
+            const { DynamoDBClient } = require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
+            const { DynamoRemediationStore } = require('../../aws/remediation-store') as typeof import('../../aws/remediation-store');
+            return new DynamoRemediationStore({ tableName: table, client: dynamo ?? new DynamoDBClient({}) });
+          },
+          { description: `dynamodb:${table}` },
+        ));
+  /* eslint-enable @typescript-eslint/no-require-imports */
   if (remediationStore.description === 'memory') {
     logger.warn('SHIM_FIX_TABLE is not set: locks, plans and the audit trail live in memory, in this process only (local runs only)');
   }

@@ -39,6 +39,23 @@ describe('knowledge bundle', () => {
     expect(() => loadKnowledgeBundle(input)).toThrow(message);
   });
 
+  it('checks only the envelope when told the runbooks were validated at build time', () => {
+    // Prepare
+    const bundle = JSON.parse(serialiseKnowledgeBundle(shippedRunbooks())) as { runbooks: Record<string, unknown>[] };
+    delete bundle.runbooks[0]!.title;
+
+    // Act / Assess
+    expect(() => loadKnowledgeBundle(bundle)).toThrow(/invalid at runbooks\.0\.title/);
+    expect(() => loadKnowledgeBundle(bundle, { verify: 'envelope' })).not.toThrow();
+    expect(() => loadKnowledgeBundle({ schema: 2, runbooks: [{ id: 'x' }], index: {} }, { verify: 'envelope' })).toThrow(/bundle schema must be 1/);
+  });
+
+  it('loads the generated bundle the Lambda embeds, in full', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- generated file, built by npm test before jest
+    const json = require('../../../lambda/generated/knowledge.json') as unknown;
+    expect(loadKnowledgeBundle(json).runbooks.map((r) => r.id)).toEqual(shippedRunbooks().map((r) => r.id));
+  });
+
   it('rejects an index that cannot be loaded', () => {
     // Prepare
     const bundle = JSON.parse(serialiseKnowledgeBundle(shippedRunbooks())) as { index: unknown };
