@@ -45,15 +45,12 @@ export function processTerm(term: string): string | null {
   return STOP_WORDS.has(lower) ? null : lower;
 }
 
+const HAN_CHAR = /\p{Script=Han}/gu;
+const LATIN_LETTER = /[A-Za-z]/g;
+
 /** Counts Han characters and Latin letters, to tell a Chinese question from an English log. */
 export function scriptCounts(text: string): { han: number; latin: number } {
-  let han = 0;
-  let latin = 0;
-  for (const char of text) {
-    if (/\p{Script=Han}/u.test(char)) han += 1;
-    else if (/[A-Za-z]/.test(char)) latin += 1;
-  }
-  return { han, latin };
+  return { han: text.match(HAN_CHAR)?.length ?? 0, latin: text.match(LATIN_LETTER)?.length ?? 0 };
 }
 
-export const TOKENISER_PATTERNS: readonly RegExp[] = [HAN_RUN, WORD];
+export const TOKENISER_PATTERNS: readonly RegExp[] = [HAN_RUN, WORD, HAN_CHAR, LATIN_LETTER];
