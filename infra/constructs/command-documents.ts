@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { CfnDocument } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ConfigurationError } from '../../lambda/core/errors';
 import { commandDocumentContent } from '../ssm-document-content';
+import { assembleScript } from '../ssm-script-assembly';
 import { documentArn } from './permissions';
 
 /** The scripts our documents run; their content is read at synth time. */
@@ -22,7 +23,7 @@ function readScript(scriptsDir: string, file: string): { script: string; source:
   if (!existsSync(source)) {
     throw new ConfigurationError(`${source} is missing: our SSM documents are built from it at synth time`);
   }
-  return { script: readFileSync(source, 'utf8'), source };
+  return { script: assembleScript(source), source };
 }
 
 /**

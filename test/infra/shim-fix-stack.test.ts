@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { scriptToRunCommand } from '../../infra/ssm-document-content';
+import { assembleScript } from '../../infra/ssm-script-assembly';
 import { logicalId, synthShimFix, type SynthesisedShimFix } from './helpers/synth';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -341,7 +342,7 @@ describe('our SSM documents', () => {
   ])('%s is a Linux-only schema 2.2 Command document that runs exactly infra/ssm/%s and takes no parameters', (name, script) => {
     // Prepare
     const path_ = path.join(ROOT, 'infra', 'ssm', script);
-    const expected = scriptToRunCommand(readFileSync(path_, 'utf8'), path_);
+    const expected = scriptToRunCommand(assembleScript(path_), path_);
 
     // Act
     const [document] = Object.values(synth.template.findResources('AWS::SSM::Document', { Properties: { Name: name } }));

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { parseResultLine, type ScriptResult } from '../../../lambda/core/remediation/result-line';
+import { assembleScript } from '../../../infra/ssm-script-assembly';
 
 /**
  * A container host made of stub executables in a temp dir, for running `infra/ssm/*.sh` without root, systemd or
@@ -12,8 +13,18 @@ import { parseResultLine, type ScriptResult } from '../../../lambda/core/remedia
  */
 
 export const SCRIPTS_DIR = path.join(__dirname, '..', '..', '..', 'infra', 'ssm');
-export const CHECK_SCRIPT = path.join(SCRIPTS_DIR, 'check-container-runtime.sh');
-export const RESTART_SCRIPT = path.join(SCRIPTS_DIR, 'restart-container-runtime.sh');
+export const CHECK_SOURCE = path.join(SCRIPTS_DIR, 'check-container-runtime.sh');
+export const RESTART_SOURCE = path.join(SCRIPTS_DIR, 'restart-container-runtime.sh');
+
+/** The scripts exactly as our SSM documents carry them: shared library inlined (infra/ssm-script-assembly.ts). */
+const ASSEMBLED_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'shim-fix-ssm-documents-'));
+function assembled(source: string): string {
+  const file = path.join(ASSEMBLED_DIR, path.basename(source));
+  fs.writeFileSync(file, assembleScript(source), { mode: 0o755 });
+  return file;
+}
+export const CHECK_SCRIPT = assembled(CHECK_SOURCE);
+export const RESTART_SCRIPT = assembled(RESTART_SOURCE);
 
 /** What `systemctl restart containerd` does on this host. */
 export type ContainerdRestartBehaviour =

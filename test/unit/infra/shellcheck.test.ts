@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-import { CHECK_SCRIPT, RESTART_SCRIPT } from './fake-container-host';
+import { CHECK_SCRIPT, CHECK_SOURCE, RESTART_SCRIPT, RESTART_SOURCE } from './fake-container-host';
 
 /**
  * The scripts of our SSM documents run as root on customer hosts: every shellcheck finding is a failure.
@@ -9,7 +9,11 @@ import { CHECK_SCRIPT, RESTART_SCRIPT } from './fake-container-host';
  * warning, but in CI (CI set) a missing shellcheck fails, so the lint can never silently stop running.
  */
 
-const SCRIPTS = [CHECK_SCRIPT, RESTART_SCRIPT].map((script) => [path.basename(script), script] as const);
+// The documents as built (library inlined) and the repository sources (library followed through `source`, -x).
+const SCRIPTS = [
+  ...[CHECK_SCRIPT, RESTART_SCRIPT].map((script) => [`document ${path.basename(script)}`, script] as const),
+  ...[CHECK_SOURCE, RESTART_SOURCE].map((script) => [`source ${path.basename(script)}`, script] as const),
+];
 
 function shellcheckAvailable(): boolean {
   return spawnSync('shellcheck', ['--version'], { encoding: 'utf8' }).status === 0;
@@ -37,7 +41,7 @@ describe('shellcheck on the SSM scripts', () => {
   (available ? it.each(SCRIPTS) : it.skip.each(SCRIPTS))('reports no finding in %s', (_name, script) => {
     // Prepare
     // --norc: a stray .shellcheckrc must not relax the rules; bash is also the shebang's shell.
-    const args = ['--norc', '--shell=bash', '--severity=style', '--format=gcc', script];
+    const args = ['--norc', '--shell=bash', '--severity=style', '--format=gcc', '--external-sources', script];
 
     // Act
     const run = spawnSync('shellcheck', args, { encoding: 'utf8' });

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
+import path from 'node:path';
 
 import { RESULT_LINE_PREFIX, describeResult } from '../../../lambda/core/remediation/result-line';
-import { CHECK_SCRIPT, FakeContainerHost, RESTART_SCRIPT, type FakeHostOptions } from './fake-container-host';
+import { CHECK_SCRIPT, CHECK_SOURCE, FakeContainerHost, RESTART_SCRIPT, SCRIPTS_DIR, type FakeHostOptions } from './fake-container-host';
 
 /**
  * The scripts of our SSM documents, run with bash against stub systemctl/containerd/ctr/docker on a controlled PATH.
@@ -485,21 +486,32 @@ describe('how the SSM agent runs the scripts', () => {
     expect(withBraces).toEqual([]);
   });
 
-  it('keeps the shared helpers of both scripts identical', () => {
+  it('inlines the shared library into both documents, leaving no include stanza behind', () => {
     // Prepare
-    const shared = (script: string): string => {
-      const text = fs.readFileSync(script, 'utf8');
-      const begin = text.indexOf('# --- BEGIN shared helpers');
-      const end = text.indexOf('# --- END shared helpers');
-      return begin >= 0 && end > begin ? text.slice(begin, end) : '';
-    };
+    const library = fs.readFileSync(path.join(SCRIPTS_DIR, 'lib', 'runtime-probes.sh'), 'utf8');
+    const probe = 'emit_result()';
 
     // Act
-    const check = shared(CHECK_SCRIPT);
-    const restart = shared(RESTART_SCRIPT);
+    const documents = [CHECK_SCRIPT, RESTART_SCRIPT].map((script) => fs.readFileSync(script, 'utf8'));
 
     // Assess
-    expect(check.length).toBeGreaterThan(1000);
-    expect(restart).toBe(check);
+    expect(library).toContain(probe);
+    for (const document of documents) {
+      expect(document).toContain(probe);
+      expect(document).not.toMatch(/shim-fix:include|^source /m);
+    }
+  });
+
+  it('runs the same from the repository, where the scripts source the library instead', () => {
+    // Prepare: the check is read-only, so one host serves both runs
+    const stale = host(STALE_DAEMON);
+    const viaDocument = stale.run(CHECK_SCRIPT);
+
+    // Act
+    const viaRepository = stale.run(CHECK_SOURCE);
+
+    // Assess
+    expect(viaRepository.stderr).toBe(viaDocument.stderr);
+    expect({ ...viaRepository.result, durationSeconds: 0 }).toEqual({ ...viaDocument.result, durationSeconds: 0 });
   });
 });
