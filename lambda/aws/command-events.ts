@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The two EventBridge events SSM Run Command emits (source `aws.ssm`), validated at the boundary.
@@ -11,32 +11,25 @@ export const COMMAND_DETAIL_TYPE = 'EC2 Command Status-change Notification';
 
 const commandId = z.string().min(1).max(36);
 
+/** What both SSM command events share: the EventBridge envelope and the command's own fields. */
+const envelope = { source: z.literal('aws.ssm'), id: z.string(), time: z.string() };
+const commandDetail = {
+  'command-id': commandId,
+  'document-name': z.string().min(1),
+  status: z.string().min(1),
+  'requested-date-time': z.string().optional(),
+};
+
 const invocationEventSchema = z.object({
+  ...envelope,
   'detail-type': z.literal(INVOCATION_DETAIL_TYPE),
-  source: z.literal('aws.ssm'),
-  id: z.string(),
-  time: z.string(),
-  detail: z.object({
-    'command-id': commandId,
-    'document-name': z.string().min(1),
-    'instance-id': z.string().regex(/^m?i-[0-9a-f]{8,17}$/),
-    status: z.string().min(1),
-    'requested-date-time': z.string().optional(),
-  }),
+  detail: z.object({ ...commandDetail, 'instance-id': z.string().regex(/^m?i-[0-9a-f]{8,17}$/) }),
 });
 
 const commandEventSchema = z.object({
+  ...envelope,
   'detail-type': z.literal(COMMAND_DETAIL_TYPE),
-  source: z.literal('aws.ssm'),
-  id: z.string(),
-  time: z.string(),
-  detail: z.object({
-    'command-id': commandId,
-    'document-name': z.string().min(1),
-    status: z.string().min(1),
-    'requested-date-time': z.string().optional(),
-    'expire-after': z.string().optional(),
-  }),
+  detail: z.object({ ...commandDetail, 'expire-after': z.string().optional() }),
 });
 
 export const commandEventSchemaUnion = z.discriminatedUnion('detail-type', [invocationEventSchema, commandEventSchema]);

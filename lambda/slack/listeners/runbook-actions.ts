@@ -1,4 +1,5 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { Runbook } from '../../core/knowledge/runbook';
 import { buildAnswerCard, buildFullRunbookMessages } from '../blocks/answer-card';
 import { blockActionBody, type BlockActionBody } from '../event-payloads';
 import { DEDUPE_TTL_SECONDS, type SlackDeps } from '../types';
@@ -18,14 +19,9 @@ type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 export function postRunbookListener(deps: SlackDeps) {
   return async ({ ack, body, client, respond }: ActionArgs): Promise<void> => {
     await ack();
-    const action = parseAction(body);
-    if (action === undefined) return;
-    const runbook = deps.diagnoser.runbook(action.value);
-    if (runbook === undefined) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: RUNBOOK_ACTION_COPY.unknownRunbook });
-      return;
-    }
-    if (!(await deps.idempotency.claim(clickKey(action), DEDUPE_TTL_SECONDS.click))) return;
+    const clicked = await claimRunbookClick(deps, body, respond);
+    if (clicked === undefined) return;
+    const { action, runbook } = clicked;
 
     const remediationEnabled = deps.remediation !== undefined;
     if (action.ephemeral || action.channel === undefined || action.messageTs === undefined) {
@@ -49,19 +45,34 @@ export function postRunbookListener(deps: SlackDeps) {
 export function showFullRunbookListener(deps: SlackDeps) {
   return async ({ ack, body, respond }: ActionArgs): Promise<void> => {
     await ack();
-    const action = parseAction(body);
-    if (action === undefined) return;
-    const runbook = deps.diagnoser.runbook(action.value);
-    if (runbook === undefined) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: RUNBOOK_ACTION_COPY.unknownRunbook });
-      return;
-    }
-    if (!(await deps.idempotency.claim(clickKey(action), DEDUPE_TTL_SECONDS.click))) return;
+    const clicked = await claimRunbookClick(deps, body, respond);
+    if (clicked === undefined) return;
+    const { runbook } = clicked;
     // In order: the parts of a long runbook must not arrive shuffled.
     for (const message of buildFullRunbookMessages(runbook)) {
       await respond({ response_type: 'ephemeral', replace_original: false, ...message });
     }
   };
+}
+
+/**
+ * What both runbook buttons do first: read the click, find its runbook (or say it is gone), and claim the click so a
+ * double click or a re-sent payload does nothing more. Undefined means: nothing (more) to do.
+ */
+async function claimRunbookClick(
+  deps: SlackDeps,
+  body: unknown,
+  respond: ActionArgs['respond'],
+): Promise<{ action: ParsedAction; runbook: Runbook } | undefined> {
+  const action = parseAction(body);
+  if (action === undefined) return undefined;
+  const runbook = deps.diagnoser.runbook(action.value);
+  if (runbook === undefined) {
+    await respond({ response_type: 'ephemeral', replace_original: false, text: RUNBOOK_ACTION_COPY.unknownRunbook });
+    return undefined;
+  }
+  if (!(await deps.idempotency.claim(clickKey(action), DEDUPE_TTL_SECONDS.click))) return undefined;
+  return { action, runbook };
 }
 
 export interface ParsedAction {
