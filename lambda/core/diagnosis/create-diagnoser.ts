@@ -23,7 +23,9 @@ export interface DiagnoserOptions {
 
 export const DEFAULT_DIAGNOSER_OPTIONS: Required<DiagnoserOptions> = { threshold: 0.6, textWeight: 0.35, maxCandidates: 5 };
 
+// Queries arrive tokenised (and pruned): split them back on the spaces that joined them.
 const PASTE_SEARCH_PRETOKENISED = { ...PASTE_SEARCH, tokenize: (text: string) => text.split(' ') };
+const QUERY_SEARCH_PRETOKENISED = { ...QUERY_SEARCH, tokenize: (text: string) => text.split(' ') };
 
 /** Distinct query terms beyond this add time, not precision (a 40,000-character log repeats itself). */
 const MAX_QUERY_TERMS = 256;
@@ -42,15 +44,19 @@ export function createDiagnoser(bundle: KnowledgeBundle, options: DiagnoserOptio
 } {
   const settings = { ...DEFAULT_DIAGNOSER_OPTIONS, ...options };
   const matcher = new SignatureMatcher(bundle.runbooks);
+  /** Leaves out the knowledge base's common terms, unless nothing else would remain. */
+  const selective = (terms: string[]): string[] => {
+    const rare = terms.filter((term) => !bundle.commonTerms.has(term));
+    return rare.length > 0 ? rare : terms;
+  };
 
   const diagnoseWithMeter = (text: string, mode: DiagnoseMode, meter?: WorkMeter): Diagnosis => {
     const normalised = normalise(text);
     const { matches, excluded } = matcher.match(normalised.lines, meter);
 
-    const terms = [...new Set(tokenise(normalised.text))].slice(0, MAX_QUERY_TERMS);
+    const terms = selective([...new Set(tokenise(normalised.text))]).slice(0, MAX_QUERY_TERMS);
     const textScores = new Map<string, number>();
     if (terms.length > 0) {
-      // Terms are already tokenised: one query over all of them, split back on the spaces that joined them.
       const hits = bundle.index.search(terms.join(' '), PASTE_SEARCH_PRETOKENISED);
       const top = hits[0]?.score ?? 0;
       for (const hit of hits) textScores.set(String(hit.id), top > 0 ? hit.score / top : 0);
@@ -94,10 +100,10 @@ export function createDiagnoser(bundle: KnowledgeBundle, options: DiagnoserOptio
     diagnose: (text, { mode = 'channel' } = {}) => diagnoseWithMeter(text, mode),
     diagnoseWithMeter,
     search: (query, { limit = 5 } = {}): SearchHit[] => {
-      const terms = tokenise(query);
+      const terms = selective([...new Set(tokenise(query))]);
       if (terms.length === 0) return [];
       return bundle.index
-        .search({ combineWith: 'OR', queries: terms }, QUERY_SEARCH)
+        .search(terms.join(' '), QUERY_SEARCH_PRETOKENISED)
         .slice(0, limit)
         .flatMap((hit) => {
           const runbook = bundle.byId.get(String(hit.id));

@@ -2,21 +2,24 @@ import MiniSearch from 'minisearch';
 import * as z from 'zod';
 import { KnowledgeBaseInvalidError } from '../errors';
 import { frontMatterSchema, REMEDIATIONS, type Runbook } from './runbook';
-import { buildSearchIndex, INDEX_OPTIONS, type IndexedRunbook } from './search-index';
+import { buildSearchIndex, commonTerms, INDEX_OPTIONS, type IndexedRunbook } from './search-index';
 
 /** Bumped whenever the bundle's shape or the index options change, so a stale bundle fails loudly. */
-export const BUNDLE_SCHEMA = 1;
+export const BUNDLE_SCHEMA = 2;
 
 /** The generated artefact (`lambda/generated/knowledge.json`): validated runbooks plus their serialised index. */
 export interface KnowledgeBundleJson {
   schema: number;
   runbooks: Runbook[];
+  /** Terms too common in this knowledge base to be worth querying (see `commonTerms`). */
+  commonTerms: string[];
   index: unknown;
 }
 
 export interface KnowledgeBundle {
   runbooks: readonly Runbook[];
   byId: ReadonlyMap<string, Runbook>;
+  commonTerms: ReadonlySet<string>;
   index: MiniSearch<IndexedRunbook>;
 }
 
@@ -39,6 +42,7 @@ const runbookSchema = z.object({
 const envelopeSchema = z.object({
   schema: z.literal(BUNDLE_SCHEMA, { message: `bundle schema must be ${BUNDLE_SCHEMA}: rebuild it with npm run kb:build` }),
   runbooks: z.array(z.object({ id: z.string() }).loose()).min(1, 'bundle has no runbooks'),
+  commonTerms: z.array(z.string()),
   index: z.record(z.string(), z.unknown()),
 });
 const bundleSchema = envelopeSchema.extend({ runbooks: z.array(runbookSchema).min(1, 'bundle has no runbooks') });
@@ -59,7 +63,12 @@ export interface LoadBundleOptions {
  */
 export function serialiseKnowledgeBundle(runbooks: readonly Runbook[]): string {
   const sorted = [...runbooks].sort((a, b) => a.id.localeCompare(b.id));
-  const bundle: KnowledgeBundleJson = { schema: BUNDLE_SCHEMA, runbooks: sorted, index: buildSearchIndex(sorted).toJSON() };
+  const bundle: KnowledgeBundleJson = {
+    schema: BUNDLE_SCHEMA,
+    runbooks: sorted,
+    commonTerms: commonTerms(sorted),
+    index: buildSearchIndex(sorted).toJSON(),
+  };
   return `${JSON.stringify(bundle)}\n`;
 }
 
@@ -90,11 +99,21 @@ export function loadKnowledgeBundle(json: unknown, { verify = 'full' }: LoadBund
   } catch (error) {
     throw new KnowledgeBaseInvalidError('knowledge bundle index cannot be loaded: rebuild it with npm run kb:build', { cause: error });
   }
-  return { runbooks, byId: new Map(runbooks.map((runbook) => [runbook.id, runbook])), index };
+  return {
+    runbooks,
+    byId: new Map(runbooks.map((runbook) => [runbook.id, runbook])),
+    commonTerms: new Set(parsed.data.commonTerms),
+    index,
+  };
 }
 
 /** Builds a bundle in memory straight from runbooks (CLI and tests), without a serialise/parse round trip. */
 export function bundleFromRunbooks(runbooks: readonly Runbook[]): KnowledgeBundle {
   const sorted = [...runbooks].sort((a, b) => a.id.localeCompare(b.id));
-  return { runbooks: sorted, byId: new Map(sorted.map((runbook) => [runbook.id, runbook])), index: buildSearchIndex(sorted) };
+  return {
+    runbooks: sorted,
+    byId: new Map(sorted.map((runbook) => [runbook.id, runbook])),
+    commonTerms: new Set(commonTerms(sorted)),
+    index: buildSearchIndex(sorted),
+  };
 }

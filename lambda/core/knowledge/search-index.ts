@@ -63,6 +63,31 @@ export function toIndexed(runbook: Runbook): IndexedRunbook {
   };
 }
 
+/** Below this many runbooks no term is pruned: in a small knowledge base every word still tells runbooks apart. */
+export const MIN_RUNBOOKS_FOR_COMMON_TERMS = 50;
+/** A term in more than this share of the runbooks is "common" for this knowledge base. */
+export const COMMON_TERM_SHARE = 0.5;
+
+/**
+ * The knowledge base's own stop words: terms in more than half of the runbooks (in a large base about containerd,
+ * `containerd` itself). Their inverse document frequency is near zero, so they barely change a ranking, yet their
+ * postings are the longest, so they dominate query time. Queries leave them out when they have other terms.
+ * Sorted, so the bundle stays byte-identical for the same runbooks.
+ */
+export function commonTerms(runbooks: readonly Runbook[]): string[] {
+  if (runbooks.length < MIN_RUNBOOKS_FOR_COMMON_TERMS) return [];
+  const documentFrequency = new Map<string, number>();
+  for (const runbook of runbooks) {
+    const indexed = toIndexed(runbook);
+    const terms = new Set((INDEX_OPTIONS.fields ?? []).flatMap((field) => tokenise(String(indexed[field as keyof IndexedRunbook]))));
+    for (const term of terms) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
+  }
+  return [...documentFrequency]
+    .filter(([, count]) => count > runbooks.length * COMMON_TERM_SHARE)
+    .map(([term]) => term)
+    .sort();
+}
+
 /** Builds the index from runbooks sorted by id, so the same runbooks always give the same index. */
 export function buildSearchIndex(runbooks: readonly Runbook[]): MiniSearch<IndexedRunbook> {
   const index = new MiniSearch<IndexedRunbook>(INDEX_OPTIONS);

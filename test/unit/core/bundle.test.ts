@@ -1,6 +1,6 @@
 import { KnowledgeBaseInvalidError } from '../../../lambda/core/errors';
 import { createDiagnoser } from '../../../lambda/core/diagnosis/create-diagnoser';
-import { loadKnowledgeBundle, serialiseKnowledgeBundle } from '../../../lambda/core/knowledge/bundle';
+import { BUNDLE_SCHEMA, loadKnowledgeBundle, serialiseKnowledgeBundle } from '../../../lambda/core/knowledge/bundle';
 import { shippedRunbooks } from '../../helpers/knowledge';
 
 describe('knowledge bundle', () => {
@@ -31,9 +31,9 @@ describe('knowledge bundle', () => {
 
   it.each([
     ['text that is not JSON', '{not json', /not valid JSON/],
-    ['a bundle of another schema', { schema: 99, runbooks: [], index: {} }, /bundle schema must be 1: rebuild it with npm run kb:build/],
-    ['a bundle without runbooks', { schema: 1, runbooks: [], index: {} }, /bundle has no runbooks/],
-    ['a runbook missing a field', { schema: 1, runbooks: [{ id: 'x' }], index: {} }, /invalid at runbooks\.0\.title/],
+    ['a bundle of another schema', { schema: 99, runbooks: [], commonTerms: [], index: {} }, /bundle schema must be 2: rebuild it with npm run kb:build/],
+    ['a bundle without runbooks', { schema: BUNDLE_SCHEMA, runbooks: [], commonTerms: [], index: {} }, /bundle has no runbooks/],
+    ['a runbook missing a field', { schema: BUNDLE_SCHEMA, runbooks: [{ id: 'x' }], commonTerms: [], index: {} }, /invalid at runbooks\.0\.title/],
   ])('rejects %s with a message that says how to fix it', (_, input, message) => {
     expect(() => loadKnowledgeBundle(input)).toThrow(KnowledgeBaseInvalidError);
     expect(() => loadKnowledgeBundle(input)).toThrow(message);
@@ -47,7 +47,7 @@ describe('knowledge bundle', () => {
     // Act / Assess
     expect(() => loadKnowledgeBundle(bundle)).toThrow(/invalid at runbooks\.0\.title/);
     expect(() => loadKnowledgeBundle(bundle, { verify: 'envelope' })).not.toThrow();
-    expect(() => loadKnowledgeBundle({ schema: 2, runbooks: [{ id: 'x' }], index: {} }, { verify: 'envelope' })).toThrow(/bundle schema must be 1/);
+    expect(() => loadKnowledgeBundle({ schema: 1, runbooks: [{ id: 'x' }], index: {} }, { verify: 'envelope' })).toThrow(/bundle schema must be 2/);
   });
 
   it('loads the generated bundle the Lambda embeds, in full', () => {
@@ -63,5 +63,41 @@ describe('knowledge bundle', () => {
 
     // Act / Assess
     expect(() => loadKnowledgeBundle(bundle)).toThrow(/index cannot be loaded/);
+  });
+});
+
+describe('common terms', () => {
+  it('lists the terms in more than half of a large knowledge base, and none in a small one', () => {
+    // Prepare
+    const base = shippedRunbooks();
+    const large = Array.from({ length: 60 }, (_, i) => ({
+      ...base[i % base.length]!,
+      id: `runbook-${i}`,
+      keywords: i % 3 === 0 ? ['everywhere'] : ['everywhere', `only${i}`],
+    }));
+
+    // Act
+    const bundle = JSON.parse(serialiseKnowledgeBundle(large)) as { commonTerms: string[] };
+    const small = JSON.parse(serialiseKnowledgeBundle(base)) as { commonTerms: string[] };
+
+    // Assess
+    expect(bundle.commonTerms).toContain('everywhere');
+    expect(bundle.commonTerms).not.toContain('only1');
+    expect(small.commonTerms).toEqual([]);
+  });
+
+  it('are left out of a query that has other terms, and kept when nothing else would remain', () => {
+    // Prepare
+    const base = shippedRunbooks();
+    const large = Array.from({ length: 60 }, (_, i) => ({ ...base[i % base.length]!, id: `runbook-${i}`, keywords: ['everywhere', `only${i}`] }));
+    const diagnoser = createDiagnoser(loadKnowledgeBundle(serialiseKnowledgeBundle(large)));
+
+    // Act
+    const selective = diagnoser.search('everywhere only7');
+    const commonOnly = diagnoser.search('everywhere');
+
+    // Assess
+    expect(selective[0]?.runbook.id).toBe('runbook-7');
+    expect(commonOnly.length).toBeGreaterThan(0);
   });
 });
