@@ -11,12 +11,18 @@ export const COMMAND_DETAIL_TYPE = 'EC2 Command Status-change Notification';
 
 const commandId = z.string().min(1).max(36);
 
+/**
+ * SSM statuses are words with an occasional space (`Success`, `InProgress`, `Access Denied`). The status is shown
+ * in Slack, so anything else (markup such as `<!channel>` or a bare `@here`) makes the event invalid.
+ */
+const status = z.string().regex(/^[A-Za-z][A-Za-z ]{0,63}$/);
+
 /** What both SSM command events share: the EventBridge envelope and the command's own fields. */
 const envelope = { source: z.literal('aws.ssm'), id: z.string(), time: z.string() };
 const commandDetail = {
   'command-id': commandId,
   'document-name': z.string().min(1),
-  status: z.string().min(1),
+  status,
   'requested-date-time': z.string().optional(),
 };
 

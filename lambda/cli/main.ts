@@ -5,6 +5,7 @@ import { createDiagnoser } from '../core/diagnosis/create-diagnoser';
 import type { DiagnoseMode, Diagnoser, Diagnosis } from '../core/diagnosis/types';
 import { formatProblem, UsageError } from '../core/errors';
 import { bundleFromRunbooks, serialiseKnowledgeBundle } from '../core/knowledge/bundle';
+import type { RunbookSource } from '../core/knowledge/parse-runbook';
 import { validateKnowledge } from '../core/knowledge/validate-knowledge';
 import { DEFAULT_BUNDLE_FILE, DEFAULT_KNOWLEDGE_DIR, readKnowledgeFiles } from '../build/knowledge-files';
 import { recheckRegexSafety } from '../build/regex-safety';
@@ -79,9 +80,27 @@ function parseMode(value: string | undefined, fallback: DiagnoseMode): DiagnoseM
   throw new UsageError(`--mode must be channel or direct, got "${value}"`);
 }
 
+/**
+ * The runbook files of `--knowledge DIR` (default: the repository's), or undefined after saying why they cannot be read
+ * (a folder that does not exist, a file, no permission): a mistyped option is a message, not a crash.
+ */
+function readKnowledge(dir: string | undefined, io: CliIo): RunbookSource[] | undefined {
+  const folder = dir ?? DEFAULT_KNOWLEDGE_DIR;
+  try {
+    return readKnowledgeFiles(folder);
+  } catch (error) {
+    const code = (error as { code?: unknown } | undefined)?.code;
+    if (typeof code !== 'string') throw error;
+    writeLine(io.stderr, `shim-fix: cannot read the knowledge folder "${folder}" (${code}); pass --knowledge with the folder that holds the runbooks`);
+    return undefined;
+  }
+}
+
 /** Builds the engine straight from the runbook files, so the CLI never serves a stale bundle. */
 function loadDiagnoser(knowledgeDir: string | undefined, io: CliIo): Diagnoser | undefined {
-  const { runbooks, problems } = validateKnowledge(readKnowledgeFiles(knowledgeDir ?? DEFAULT_KNOWLEDGE_DIR));
+  const sources = readKnowledge(knowledgeDir, io);
+  if (!sources) return undefined;
+  const { runbooks, problems } = validateKnowledge(sources);
   if (problems.length > 0) {
     writeLine(io.stderr, `shim-fix: the knowledge base is invalid; fix these first (npx shim-fix kb validate):`);
     for (const problem of problems) writeLine(io.stderr, `  ${formatProblem(problem)}`);
@@ -171,7 +190,9 @@ function diagnoseBatch(input: string, mode: DiagnoseMode, diagnoser: Diagnoser, 
     const { id, text } = (record ?? {}) as { id?: unknown; text?: unknown };
     if (typeof text !== 'string' || (typeof id !== 'string' && typeof id !== 'number')) {
       failures += 1;
-      writeLine(io.stdout, JSON.stringify({ line: index + 1, id: id ?? null, error: 'expected {"id": string|number, "text": string}' }));
+      // Only a usable id is echoed: an arbitrary JSON value (10,000 nested arrays) could not even be serialised.
+      const shownId = typeof id === 'string' || typeof id === 'number' ? id : null;
+      writeLine(io.stdout, JSON.stringify({ line: index + 1, id: shownId, error: 'expected {"id": string|number, "text": string}' }));
       return;
     }
     const json = toJson(diagnoser.diagnose(text, { mode }));
@@ -236,7 +257,9 @@ function kbCommand(args: string[], io: CliIo): number {
   void positionals;
   if (sub === 'validate' && values.out !== undefined) throw new UsageError('--out only goes with kb build');
 
-  const { runbooks, problems } = validateKnowledge(readKnowledgeFiles(values.knowledge ?? DEFAULT_KNOWLEDGE_DIR), {
+  const sources = readKnowledge(values.knowledge, io);
+  if (!sources) return EXIT_FAILURE;
+  const { runbooks, problems } = validateKnowledge(sources, {
     checkRegex: recheckRegexSafety,
   });
   if (problems.length > 0) {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The envelope fields Bolt dereferences before any listener runs (type detection, team and user lookup).
@@ -8,14 +8,36 @@ import { z } from 'zod';
 const object = z.object({}).loose();
 const objectOrNull = object.nullable();
 
+/** Bolt's `respond` posts to the response URL as given: anything but an absolute http(s) URL makes it throw. */
+const responseUrl = z.string().refine(isHttpUrl, { message: 'response_url is not an http(s) URL' });
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'https:' || protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Bolt looks for the user and the conversation with the `in` operator (`'creator' in event.channel`,
+ * `event.user.id`, `event.subteam.created_by`), which throws on `null` or a number. Slack sends `user` and
+ * `channel` as an id string or an object (`user_change`, `channel_created`), and `subteam` as an object.
+ */
+const idOrObject = z.union([z.string(), object]);
+
 const eventEnvelope = z
   .object({
-    event: z.object({ item: object.optional() }).loose(),
+    event: z.object({ item: object.optional(), user: idOrObject.optional(), channel: idOrObject.optional(), subteam: object.optional() }).loose(),
     authorizations: z.array(object).optional(),
   })
   .loose();
 
-/** Form fields arrive as arrays when repeated: the ones handed to listeners must be single strings. */
+/**
+ * Form fields arrive as arrays when repeated: the ones handed to listeners must be single strings. Slack sends a
+ * response URL with every command; without one Bolt gives the listener no `respond`, and the answer would crash.
+ */
 const commandEnvelope = z
   .object({
     command: z.string(),
@@ -24,7 +46,7 @@ const commandEnvelope = z
     team_id: z.string().optional(),
     user_id: z.string().optional(),
     trigger_id: z.string().optional(),
-    response_url: z.string().optional(),
+    response_url: responseUrl,
   })
   .loose();
 
@@ -37,15 +59,34 @@ const interactiveEnvelope = z
     enterprise: objectOrNull.optional(),
     channel: object.optional(),
     view: object.optional(),
+    // View submissions: Bolt answers through the first one (`response_urls[0].response_url`).
+    response_urls: z.array(z.object({ response_url: responseUrl }).loose()).optional(),
     // Block actions carry `action_id`, legacy attachment actions `name`.
     actions: z.array(z.union([z.object({ action_id: z.string() }).loose(), z.object({ name: z.string() }).loose()])).min(1).optional(),
   })
   .loose()
-  .refine((body) => !['view_submission', 'view_closed'].includes(body.type) || body.view !== undefined, { message: 'view payload without view' });
+  .refine((body) => !['view_submission', 'view_closed'].includes(body.type) || body.view !== undefined, { message: 'view payload without view' })
+  .refine((body) => body.response_url === undefined || responseUrl.safeParse(body.response_url).success, { message: 'response_url is not an http(s) URL' });
+
+/**
+ * True for a message shortcut or a click on a message button that came without a response URL. Slack sends one with
+ * each of those, and our listeners answer through it (`respond`); without it they have no way to answer, so the
+ * boundary acknowledges the payload and ignores it. Clicks inside a modal or App Home (`container.type` `view`)
+ * legitimately have none, and none of our buttons live there.
+ */
+export function isUnanswerableSlackBody(body: Record<string, unknown>): boolean {
+  if (body.response_url !== undefined) return false;
+  if (body.type === 'message_action') return true;
+  if (body.type !== 'block_actions') return false;
+  const container = body.container as { type?: unknown } | null | undefined;
+  return container === undefined || container === null || typeof container !== 'object' || container.type !== 'view';
+}
 
 /** True when Bolt can route this parsed body without tripping over its shape. */
 export function isRoutableSlackBody(body: Record<string, unknown>): boolean {
-  if (body.ssl_check !== undefined || body.type === 'url_verification') return true;
+  if (body.ssl_check !== undefined) return true;
+  // Bolt echoes the challenge with JSON.stringify, which overflows the stack on a deeply nested value (a 500).
+  if (body.type === 'url_verification') return typeof body.challenge === 'string';
   if (body.event !== undefined) return eventEnvelope.safeParse(body).success;
   if (body.command !== undefined) return commandEnvelope.safeParse(body).success;
   if (body.actions !== undefined || body.name !== undefined || typeof body.type === 'string') {

@@ -1,7 +1,7 @@
 import { isValidSlackRequest } from '@slack/bolt';
 import querystring from 'node:querystring';
 import type { AppLogger } from '../logger';
-import { isRoutableSlackBody } from './slack-envelope';
+import { isRoutableSlackBody, isUnanswerableSlackBody } from './slack-envelope';
 
 /** The Function URL (payload format 2.0) request and response shapes, as far as Slack traffic needs them. */
 export interface FunctionUrlEvent {
@@ -35,7 +35,8 @@ export type SlackHttpHandler = (event: FunctionUrlEvent, context: unknown) => Pr
  *   answered 401 when unsigned and 400 when signed, instead of the receiver's unhandled exception (a 502 from
  *   Lambda) or Bolt's TypeError (a 500).
  * - A signed request no listener handles (a payload type we do not use) is acknowledged with 200 and ignored:
- *   a 404 makes Slack retry and show the user an error.
+ *   a 404 makes Slack retry and show the user an error. So is a click or message shortcut without the response
+ *   URL our listeners answer through (Slack always sends one; without it the listener would crash on `respond`).
  */
 export function hardenSlackHandler(inner: SlackHttpHandler, { signingSecret, logger }: { signingSecret: string; logger: AppLogger }): SlackHttpHandler {
   return async (event, context) => {
@@ -43,7 +44,8 @@ export function hardenSlackHandler(inner: SlackHttpHandler, { signingSecret, log
     const rawBody = event.body === undefined || event.body === null ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
     const contentType = (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 
-    if (!isSlackBodyShape(rawBody, contentType)) {
+    const shape = slackBodyShape(rawBody, contentType);
+    if (shape !== 'routable') {
       const signed = isValidSlackRequest({
         signingSecret,
         body: rawBody,
@@ -52,8 +54,16 @@ export function hardenSlackHandler(inner: SlackHttpHandler, { signingSecret, log
           'x-slack-request-timestamp': Number(headers['x-slack-request-timestamp']),
         },
       });
-      logger.warn(signed ? 'signed request with a malformed body rejected' : 'request with an invalid signature rejected', { contentType });
-      return signed ? { statusCode: 400, body: 'malformed request body' } : { statusCode: 401, body: '' };
+      if (!signed) {
+        logger.warn('request with an invalid signature rejected', { contentType });
+        return { statusCode: 401, body: '' };
+      }
+      if (shape === 'unanswerable') {
+        logger.warn('signed interactive payload without a response URL acknowledged and ignored');
+        return { statusCode: 200, body: '' };
+      }
+      logger.warn('signed request with a malformed body rejected', { contentType });
+      return { statusCode: 400, body: 'malformed request body' };
     }
 
     let response: FunctionUrlResponse;
@@ -78,20 +88,24 @@ function normaliseHeaders(headers: Record<string, string | undefined>): Record<s
   return normalised;
 }
 
-/** True when the receiver can parse the body into an object (what Slack always sends) that Bolt can route. */
-function isSlackBodyShape(rawBody: string, contentType: string): boolean {
+/**
+ * `routable` when the receiver can parse the body into an object (what Slack always sends) that Bolt can route;
+ * `unanswerable` for a well-formed interactive payload our listeners could not answer (`isUnanswerableSlackBody`).
+ */
+function slackBodyShape(rawBody: string, contentType: string): 'routable' | 'unanswerable' | 'malformed' {
   try {
     if (contentType === 'application/x-www-form-urlencoded') {
       const form = querystring.parse(rawBody);
-      if (typeof form.payload === 'string') return isRoutable(JSON.parse(form.payload));
-      return Object.keys(form).length > 0 && isRoutable(form);
+      if (typeof form.payload === 'string') return shapeOf(JSON.parse(form.payload));
+      return Object.keys(form).length > 0 ? shapeOf(form) : 'malformed';
     }
-    return isRoutable(JSON.parse(rawBody));
+    return shapeOf(JSON.parse(rawBody));
   } catch {
-    return false;
+    return 'malformed';
   }
 }
 
-function isRoutable(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && isRoutableSlackBody(value as Record<string, unknown>);
+function shapeOf(value: unknown): 'routable' | 'unanswerable' | 'malformed' {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !isRoutableSlackBody(value as Record<string, unknown>)) return 'malformed';
+  return isUnanswerableSlackBody(value as Record<string, unknown>) ? 'unanswerable' : 'routable';
 }

@@ -38,6 +38,20 @@ export interface SlackMessage {
 
 const ELLIPSIS = '…';
 
+// Half of a surrogate pair: what is left of an emoji when a paste or a script's output was cut mid-character.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Replaces lone surrogates with U+FFFD. The Web API client form-encodes every call and throws `URI malformed` on a
+ * lone surrogate, so one half-emoji would make the whole post fail (and a retried event fail again).
+ *
+ * @example
+ * wellFormed('cut \ud83d') // 'cut \ufffd'
+ */
+export function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, '\ufffd');
+}
+
 /**
  * Shortens mrkdwn to at most `max` characters without breaking what Slack parses: never inside an
  * `&amp;` entity, a `<url|label>` link or a surrogate pair, preferring a line end, and closing a code
@@ -46,7 +60,8 @@ const ELLIPSIS = '…';
  * @example
  * truncateMrkdwn('a'.repeat(5000), 3000).length // <= 3000
  */
-export function truncateMrkdwn(text: string, max: number, marker = ELLIPSIS): string {
+export function truncateMrkdwn(input: string, max: number, marker = ELLIPSIS): string {
+  const text = wellFormed(input);
   if (text.length <= max) return text;
   const closing = '\n```';
   const room = Math.max(0, max - marker.length - closing.length);
@@ -59,7 +74,8 @@ export function truncateMrkdwn(text: string, max: number, marker = ELLIPSIS): st
 }
 
 /** Plain text (header, button) shortened to `max` characters, not splitting a surrogate pair. */
-export function truncatePlain(text: string, max: number): string {
+export function truncatePlain(input: string, max: number): string {
+  const text = wellFormed(input);
   if (text.length <= max) return text;
   return text.slice(0, safeCut(text, max - 1)) + ELLIPSIS;
 }
@@ -121,7 +137,8 @@ function hardSplit(line: string, max: number): string[] {
 }
 
 /**
- * Makes a message valid for Slack: escapes the fallback text, clamps every text to its limit, keeps at most 50 blocks and at most
+ * Makes a message valid for Slack: escapes the fallback text, clamps every text to its limit (and makes it well-formed
+ * UTF-16, see `wellFormed`), keeps at most 50 blocks and at most
  * 40,000 characters in all. When something is dropped, a context line says so; a trailing actions block
  * (feedback, "Show full runbook") is kept.
  */
@@ -193,7 +210,7 @@ function clampBlock(block: KnownBlock): KnownBlock {
             ? {
                 ...element,
                 text: { ...element.text, text: truncatePlain(element.text.text, SLACK_LIMITS.buttonText) },
-                ...(element.value !== undefined ? { value: element.value.slice(0, SLACK_LIMITS.buttonValue) } : {}),
+                ...(element.value !== undefined ? { value: wellFormed(element.value.slice(0, SLACK_LIMITS.buttonValue)) } : {}),
               }
             : element,
         ),

@@ -31,17 +31,30 @@ export function buildCheckModal(context: ModalContext): ModalView {
   };
 }
 
+/**
+ * Reads the submitted target and where to answer. Read defensively: the payload is Slack's, but a forged or
+ * malformed one (no `state`, `null` values, metadata that is not our JSON) must not crash the listener.
+ */
 export function readCheckModal(view: ViewOutput): { targetText: string; channelId?: string; threadTs?: string } {
-  const value = view.state.values[REMEDIATION_IDS.checkModalBlock]?.[REMEDIATION_IDS.checkModalInput]?.value ?? '';
+  const state = (view as { state?: { values?: unknown } | null }).state;
+  const input = field(field(state?.values, REMEDIATION_IDS.checkModalBlock), REMEDIATION_IDS.checkModalInput);
+  const value = field(input, 'value');
   let context: ModalContext = {};
   try {
-    const parsed = JSON.parse(view.private_metadata || '{}') as ModalContext;
+    const parsed: unknown = JSON.parse(typeof view.private_metadata === 'string' && view.private_metadata !== '' ? view.private_metadata : '{}');
+    const channelId = field(parsed, 'channelId');
+    const threadTs = field(parsed, 'threadTs');
     context = {
-      ...(typeof parsed.channelId === 'string' ? { channelId: parsed.channelId } : {}),
-      ...(typeof parsed.threadTs === 'string' ? { threadTs: parsed.threadTs } : {}),
+      ...(typeof channelId === 'string' && channelId !== '' ? { channelId } : {}),
+      ...(typeof threadTs === 'string' && threadTs !== '' ? { threadTs } : {}),
     };
   } catch {
     // A modal we did not build: no channel to post into, the card goes to the user's DM.
   }
-  return { targetText: value, ...context };
+  return { targetText: typeof value === 'string' ? value : '', ...context };
+}
+
+/** `record[key]` when `record` is a plain object, else undefined (never throws on null, arrays or numbers). */
+function field(record: unknown, key: string): unknown {
+  return record !== null && typeof record === 'object' && !Array.isArray(record) && Object.hasOwn(record, key) ? (record as Record<string, unknown>)[key] : undefined;
 }

@@ -39,7 +39,8 @@ export function buildResultMessage(input: ResultMessageInput): SlackMessage {
   // A command that ran is not a healthy host: findings (stale daemon, duplicates, not running) get a warning.
   const icon = !succeeded ? ':x:' : !result || isHealthy(result) ? ':white_check_mark:' : ':warning:';
   const sentence = result ? describeResult(result) : describeMissingResult(input);
-  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: `${icon} ${id}: ${escapeMrkdwn(sentence)}` } }];
+  // Verbatim: the sentence carries the script's own words, where Slack must not auto-link a bare `@here`.
+  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: `${icon} ${id}: ${escapeMrkdwn(sentence)}`, verbatim: true } }];
   const next = nextStep(input);
   if (next) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: next }] });
   if (!succeeded) {

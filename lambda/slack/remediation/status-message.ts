@@ -43,7 +43,8 @@ export function buildStatusMessage(audit: AuditRecord): SlackMessage {
     return `${icon(status)} \`${id}\` ${escapeMrkdwn(status)}`;
   });
   for (let start = 0; start < lines.length; start += LINES_PER_SECTION) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: lines.slice(start, start + LINES_PER_SECTION).join('\n') } });
+    // Verbatim: statuses come from SSM; Slack must not auto-link anything in them.
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: lines.slice(start, start + LINES_PER_SECTION).join('\n'), verbatim: true } });
   }
   if (audit.outcome) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: OUTCOME_LINES[audit.outcome] ?? `*${escapeMrkdwn(audit.outcome)}*` } });
