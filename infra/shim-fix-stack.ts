@@ -26,6 +26,9 @@ export const COMMAND_EVENT_DETAIL_TYPES = [
   'EC2 Command Status-change Notification',
 ] as const;
 
+/** How often the sweeper looks for requests whose status events were lost (lambda/slack/remediation/sweep-in-flight.ts). */
+export const SWEEP_SCHEDULE = Duration.minutes(5);
+
 /** Path Slack posts to, as in infra/slack/manifest.prod.yaml and the local server (`POST /slack/events`). */
 export const SLACK_REQUEST_PATH = 'slack/events';
 
@@ -159,10 +162,42 @@ export class ShimFixStack extends Stack {
       }),
     );
 
+    // The fallback for lost status events: every few minutes, requests in flight for longer than that are polled with
+    // GetCommandInvocation and finished through the status handler's code path, or given up after a bound. Same
+    // permissions as the status handler: the bot token, the two SSM reads, the table.
+    const sweeper = new HandlerFunction(this, 'SweeperHandler', {
+      entry: 'lambda/handlers/command-sweeper.ts',
+      description: 'shim-fix: finishes requests whose SSM status events were lost, by polling SSM',
+      logRetention: settings.logRetention,
+      environment: { SLACK_BOT_TOKEN_PARAM: settings.botTokenParam, ...documentEnvironment },
+      // One run at a time is enough and keeps two runs from polling the same request together.
+      reservedConcurrentExecutions: 1,
+    });
+    for (const statement of [
+      ...readParameters(this, [botToken.parameterArn], settings.parameterKeyArn),
+      readCommandResults(),
+      useTable(table.tableArn),
+    ]) {
+      sweeper.role.addToPrincipalPolicy(statement);
+    }
+    Validations.of(sweeper.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ssm:GetCommandInvocation and ssm:ListCommandInvocations support no resource-level permissions; AWS requires "*".',
+    });
+    new events.Rule(this, 'SweepSchedule', {
+      description: 'shim-fix: finish requests whose SSM status events were lost',
+      schedule: events.Schedule.rate(SWEEP_SCHEDULE),
+      targets: [
+        // No retries: the next scheduled run is the retry, and an old run is worth nothing once a newer one started.
+        new targets.LambdaFunction(sweeper.function, { retryAttempts: 0, maxEventAge: Duration.minutes(2) }),
+      ],
+    });
+
     const alarms = new OperationsAlarms(this, 'Alarms', {
       slackHandler: slack.function,
       statusHandler: status.function,
       statusRule,
+      sweeper: sweeper.function,
       alarmEmail: settings.alarmEmail,
     });
 

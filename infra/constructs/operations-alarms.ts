@@ -16,6 +16,8 @@ export interface OperationsAlarmsProps {
   readonly statusHandler: lambda.IFunction;
   /** The EventBridge rule that feeds the status handler: a failed delivery means a Slack thread never gets its result. */
   readonly statusRule: events.IRule;
+  /** Finishes requests whose status events were lost; when it fails too, threads stay unfinished. */
+  readonly sweeper?: lambda.IFunction;
   /** When set, alarms are sent to this address through an SNS topic (the recipient confirms the subscription once). */
   readonly alarmEmail?: string;
 }
@@ -50,6 +52,16 @@ export class OperationsAlarms extends Construct {
       evaluationPeriods: 3,
       datapointsToAlarm: 2,
     });
+
+    if (props.sweeper) {
+      this.add('SweeperErrors', props.sweeper.metricErrors({ period, statistic: cloudwatch.Stats.SUM }), {
+        description: 'shim-fix SweeperHandler threw in two of the last three runs: lost status events are not being recovered. Check its log group.',
+        threshold: 1,
+        // A single failed run is retried by the next one five minutes later.
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+      });
+    }
 
     const failedDeliveries = new cloudwatch.Metric({
       namespace: 'AWS/Events',

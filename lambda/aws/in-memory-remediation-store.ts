@@ -1,6 +1,6 @@
 import { statusRank, type RequestOutcome } from '../core/remediation/command-status';
 import type { Plan } from '../core/remediation/types';
-import type { AuditEvent, AuditRecord, LockResult, NewAuditRecord, PlanClaim, RemediationStore, StatusMessageRef } from './remediation-store-types';
+import { RESULT_POST_LEASE_SECONDS, type AuditEvent, type AuditRecord, type InFlightRequest, type LockResult, type NewAuditRecord, type PlanClaim, type RemediationStore, type StatusMessageRef } from './remediation-store-types';
 
 interface StoredPlan {
   plan: Plan;
@@ -19,7 +19,9 @@ export class InMemoryRemediationStore implements RemediationStore {
   private readonly audits = new Map<string, AuditRecord>();
   private readonly events = new Map<string, AuditEvent[]>();
   private readonly commands = new Map<string, string>();
-  private readonly posted = new Set<string>();
+  /** Result-post claims: the lease end (seconds) while pending, `undefined` once posted. */
+  private readonly posted = new Map<string, number | undefined>();
+  private readonly inFlight = new Map<string, InFlightRequest>();
   private readonly now: () => number;
 
   public constructor({ now = Date.now }: { now?: () => number } = {}) {
@@ -88,6 +90,7 @@ export class InMemoryRemediationStore implements RemediationStore {
     audit.commandId = commandId;
     audit.document = document;
     audit.state = 'sent';
+    this.inFlight.set(requestId, { requestId, commandId, sentAt: this.now() });
     await this.appendEvent(requestId, { type: 'sent', detail: `command ${commandId}, ${document.name} version ${document.version}` });
   }
 
@@ -131,9 +134,23 @@ export class InMemoryRemediationStore implements RemediationStore {
 
   public async claimResultPost(requestId: string, instanceId: string): Promise<boolean> {
     const key = `${requestId}#${instanceId}`;
-    if (this.posted.has(key)) return false;
-    this.posted.add(key);
+    const now = this.nowSeconds();
+    if (this.posted.has(key)) {
+      const leaseUntil = this.posted.get(key);
+      if (leaseUntil === undefined || leaseUntil >= now) return false;
+    }
+    this.posted.set(key, now + RESULT_POST_LEASE_SECONDS);
     return true;
+  }
+
+  public async completeResultPost(requestId: string, instanceId: string): Promise<void> {
+    const key = `${requestId}#${instanceId}`;
+    if (this.posted.has(key)) this.posted.set(key, undefined);
+  }
+
+  public async isResultPosted(requestId: string, instanceId: string): Promise<boolean> {
+    const key = `${requestId}#${instanceId}`;
+    return this.posted.has(key) && this.posted.get(key) === undefined;
   }
 
   public async releaseResultPost(requestId: string, instanceId: string): Promise<void> {
@@ -141,6 +158,7 @@ export class InMemoryRemediationStore implements RemediationStore {
   }
 
   public async closeAudit(requestId: string, outcome: RequestOutcome, detail?: string): Promise<boolean> {
+    this.inFlight.delete(requestId);
     const audit = this.audits.get(requestId);
     if (!audit || audit.outcome !== undefined) return false;
     audit.outcome = outcome;
@@ -149,6 +167,18 @@ export class InMemoryRemediationStore implements RemediationStore {
     audit.state = 'closed';
     await this.appendEvent(requestId, { type: `closed:${outcome}`, ...(detail ? { detail } : {}) });
     return true;
+  }
+
+  public async markSending(requestId: string): Promise<void> {
+    this.inFlight.set(requestId, { requestId, sentAt: this.now() });
+  }
+
+  public async listInFlight(): Promise<InFlightRequest[]> {
+    return [...this.inFlight.values()].sort((a, b) => a.sentAt - b.sentAt).map((entry) => ({ ...entry }));
+  }
+
+  public async removeInFlight(requestId: string): Promise<void> {
+    this.inFlight.delete(requestId);
   }
 
   private audit(requestId: string): AuditRecord {

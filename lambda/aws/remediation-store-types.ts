@@ -44,6 +44,25 @@ export interface AuditEvent {
   detail?: string;
 }
 
+/**
+ * A request whose command was sent and whose outcome is not known yet. The in-flight index is what the sweeper polls
+ * when SSM's status events are lost (lambda/slack/remediation/sweep-in-flight.ts).
+ */
+export interface InFlightRequest {
+  requestId: string;
+  /** Absent while the command is being sent: an entry left like that means the sender died mid-SendCommand. */
+  commandId?: string;
+  /** When sending started, then when SendCommand was accepted, in milliseconds since the epoch. */
+  sentAt: number;
+}
+
+/**
+ * How long a result-post claim stays pending before another invocation may take it over. Longer than the status
+ * handler's and the sweeper's timeout (30 s), so a living holder is never overtaken; Lambda's first retry of a failed
+ * event comes about a minute later, the sweeper every 5 minutes.
+ */
+export const RESULT_POST_LEASE_SECONDS = 120;
+
 export type LockResult = { acquired: true } | { acquired: false; instanceId: string; heldBy: string; since: string };
 
 export type PlanClaim =
@@ -66,7 +85,10 @@ export interface RemediationStore {
   releaseLocks(instanceIds: readonly string[], requestId: string): Promise<void>;
   createAudit(record: NewAuditRecord): Promise<void>;
   appendEvent(requestId: string, event: Omit<AuditEvent, 'at'>): Promise<void>;
-  /** Stores the command id on the audit record and the `command#<id>` pointer for the status handler. */
+  /**
+   * Stores the command id on the audit record, the `command#<id>` pointer for the status handler, and the request on
+   * the in-flight index until its audit record is closed.
+   */
   recordCommand(requestId: string, commandId: string, document: { name: string; version: string }): Promise<void>;
   setStatusMessage(requestId: string, message: StatusMessageRef): Promise<void>;
   findRequestByCommand(commandId: string): Promise<string | undefined>;
@@ -76,10 +98,27 @@ export interface RemediationStore {
   /** True when `status` moved the instance forward (false for duplicates and late, older statuses). */
   recordInstanceStatus(requestId: string, instanceId: string, status: string): Promise<boolean>;
   recordCommandStatus(requestId: string, status: string): Promise<boolean>;
-  /** True for the one caller that may post the result for this instance. */
+  /**
+   * True for the one caller that may post the result for this instance. The claim is a lease
+   * ({@link RESULT_POST_LEASE_SECONDS}) until `completeResultPost`: when the invocation holding it dies before posting
+   * (timeout, crash), a later delivery or sweep may take it over, so the result is not lost.
+   */
   claimResultPost(requestId: string, instanceId: string): Promise<boolean>;
+  /** Marks the result posted: the claim is never taken over again. */
+  completeResultPost(requestId: string, instanceId: string): Promise<void>;
+  /** True once `completeResultPost` ran; false while a claim is pending (or there is none). */
+  isResultPosted(requestId: string, instanceId: string): Promise<boolean>;
   /** Gives the claim back when posting failed, so a redelivered event can post it. */
   releaseResultPost(requestId: string, instanceId: string): Promise<void>;
-  /** Sets the outcome once; later calls return false and change nothing. */
+  /** Sets the outcome once; later calls return false and change nothing. Either way the request leaves the in-flight index. */
   closeAudit(requestId: string, outcome: RequestOutcome, detail?: string): Promise<boolean>;
+  /**
+   * Puts the request on the in-flight index just before SendCommand, without a command id: if the sender dies before
+   * `recordCommand`, the sweeper still finds the request and tells its thread.
+   */
+  markSending(requestId: string): Promise<void>;
+  /** Requests being sent or with a command sent, and no outcome recorded, oldest first. */
+  listInFlight(): Promise<InFlightRequest[]>;
+  /** Takes a request off the in-flight index; removing one that is not there is fine. */
+  removeInFlight(requestId: string): Promise<void>;
 }

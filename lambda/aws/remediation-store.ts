@@ -1,15 +1,22 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { statusRank, type RequestOutcome } from '../core/remediation/command-status';
 import { RemediationStoreError } from '../core/remediation/errors';
 import type { Plan } from '../core/remediation/types';
-import type { AuditEvent, AuditRecord, LockResult, NewAuditRecord, PlanClaim, RemediationStore, StatusMessageRef } from './remediation-store-types';
+import { RESULT_POST_LEASE_SECONDS, type AuditEvent, type AuditRecord, type InFlightRequest, type LockResult, type NewAuditRecord, type PlanClaim, type RemediationStore, type StatusMessageRef } from './remediation-store-types';
 
 export * from './remediation-store-types';
 
 /** How long audit records are kept (the table's TTL deletes them afterwards). */
 export const AUDIT_RETENTION_SECONDS = 400 * 24 * 60 * 60;
+
+/** Partition of the in-flight index; one item per request (`sk` = request id) while its command runs. */
+export const IN_FLIGHT_PARTITION = 'inflight';
+/** An in-flight entry nobody closed (the sweeper gives up long before) is deleted by the table's TTL after this. */
+const IN_FLIGHT_RETENTION_SECONDS = 7 * 24 * 60 * 60;
+
+const inFlightSchema = z.object({ sk: z.string(), commandId: z.string().optional(), sentAt: z.number() });
 
 const planSchema = z.object({
   plan: z.custom<Plan>((value) => typeof value === 'object' && value !== null),
@@ -53,8 +60,10 @@ export interface DynamoRemediationStoreOptions {
  * - `lock#<instanceId>` / `lock`: the request restarting that instance
  * - `audit#<requestId>` / `request`: who, what, where, when, command id, per-instance status, outcome
  * - `audit#<requestId>` / `event#<iso time>#<seq>`: one item per state change (append-only)
- * - `audit#<requestId>` / `posted#<instanceId>`: the result for that instance was posted to Slack
+ * - `audit#<requestId>` / `posted#<instanceId>`: the result for that instance is being posted (`leaseUntil`) or was posted
  * - `command#<commandId>` / `command`: the request that sent it, for the status handler
+ * - `inflight` / `<requestId>`: a command being sent (no `commandId` yet) or sent, whose request is not closed yet, for
+ *   the sweeper (one small partition: restarts are rare, and the sweeper reads it every few minutes)
  *
  * Every race (double click, two restarts, duplicated events) is settled by a conditional write, never by a read.
  * DynamoDB deletes expired items lazily (hours to days late), so conditions treat `expiresAt < now` as absent.
@@ -203,7 +212,60 @@ export class DynamoRemediationStore implements RemediationStore {
     await this.update(requestId, 'SET commandId = :command, #document = :document, #state = :state', { ':command': commandId, ':document': document, ':state': 'sent' }, {
       '#document': 'document',
     });
+    // After the pointer: the sweeper that finds this entry must be able to follow the command.
+    await this.write(() =>
+      this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: IN_FLIGHT_PARTITION, sk: requestId, commandId, sentAt: this.now(), expiresAt: this.nowSeconds() + IN_FLIGHT_RETENTION_SECONDS },
+        }),
+      ),
+    );
     await this.appendEvent(requestId, { type: 'sent', detail: `command ${commandId}, ${document.name} version ${document.version}` });
+  }
+
+  public async markSending(requestId: string): Promise<void> {
+    await this.write(() =>
+      this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: IN_FLIGHT_PARTITION, sk: requestId, sentAt: this.now(), expiresAt: this.nowSeconds() + IN_FLIGHT_RETENTION_SECONDS },
+        }),
+      ),
+    );
+  }
+
+  public async listInFlight(): Promise<InFlightRequest[]> {
+    const entries: InFlightRequest[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        const page = await this.documents.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': IN_FLIGHT_PARTITION },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          const parsed = inFlightSchema.safeParse(item);
+          if (parsed.success) {
+            const { sk, commandId, sentAt } = parsed.data;
+            entries.push({ requestId: sk, ...(commandId !== undefined ? { commandId } : {}), sentAt });
+          }
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    } catch (error) {
+      throw new RemediationStoreError('could not read the in-flight requests', { cause: error });
+    }
+    return entries.sort((a, b) => a.sentAt - b.sentAt);
+  }
+
+  public async removeInFlight(requestId: string): Promise<void> {
+    await this.write(() => this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: IN_FLIGHT_PARTITION, sk: requestId } })));
   }
 
   public async setStatusMessage(requestId: string, message: StatusMessageRef): Promise<void> {
@@ -281,12 +343,15 @@ export class DynamoRemediationStore implements RemediationStore {
   }
 
   public async claimResultPost(requestId: string, instanceId: string): Promise<boolean> {
+    const now = this.nowSeconds();
     try {
       await this.documents.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk: `audit#${requestId}`, sk: `posted#${instanceId}`, at: this.isoNow(), expiresAt: this.nowSeconds() + AUDIT_RETENTION_SECONDS },
-          ConditionExpression: 'attribute_not_exists(pk)',
+          Item: { pk: `audit#${requestId}`, sk: `posted#${instanceId}`, at: this.isoNow(), leaseUntil: now + RESULT_POST_LEASE_SECONDS, expiresAt: now + AUDIT_RETENTION_SECONDS },
+          // Free when absent, or pending with a lease that ran out (its holder died before posting).
+          ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil < :now',
+          ExpressionAttributeValues: { ':now': now },
         }),
       );
       return true;
@@ -294,6 +359,33 @@ export class DynamoRemediationStore implements RemediationStore {
       if (isConditionFailure(error)) return false;
       throw new RemediationStoreError(`could not claim the result post for ${instanceId}`, { cause: error });
     }
+  }
+
+  public async completeResultPost(requestId: string, instanceId: string): Promise<void> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `audit#${requestId}`, sk: `posted#${instanceId}` },
+          UpdateExpression: 'REMOVE leaseUntil',
+          ConditionExpression: 'attribute_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return;
+      throw new RemediationStoreError(`could not mark the result for ${instanceId} posted`, { cause: error });
+    }
+  }
+
+  public async isResultPosted(requestId: string, instanceId: string): Promise<boolean> {
+    // Not through read(): its expiry filter is for locks and plans, and a posted item is kept with the audit record.
+    let item: Record<string, unknown> | undefined;
+    try {
+      item = (await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: `audit#${requestId}`, sk: `posted#${instanceId}` }, ConsistentRead: true }))).Item;
+    } catch (error) {
+      throw new RemediationStoreError(`could not read the result post for ${instanceId}`, { cause: error });
+    }
+    return item !== undefined && item.leaseUntil === undefined;
   }
 
   public async releaseResultPost(requestId: string, instanceId: string): Promise<void> {
@@ -313,11 +405,20 @@ export class DynamoRemediationStore implements RemediationStore {
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionFailure(error)) {
+        await this.leaveInFlight(requestId);
+        return false;
+      }
       throw new RemediationStoreError(`could not close the audit record ${requestId}`, { cause: error });
     }
+    await this.leaveInFlight(requestId);
     await this.appendEvent(requestId, { type: `closed:${outcome}`, ...(detail ? { detail } : {}) });
     return true;
+  }
+
+  /** Best effort: an entry left behind is found closed by the sweeper's next run and removed then. */
+  private async leaveInFlight(requestId: string): Promise<void> {
+    await this.removeInFlight(requestId).catch(() => undefined);
   }
 
   private async acquireLock(instanceId: string, requestId: string, ttlSeconds: number): Promise<LockResult> {

@@ -8,7 +8,7 @@ import {
   type SSMClient,
   type SendCommandCommandInput,
 } from '@aws-sdk/client-ssm';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AllowTag } from '../config';
 import { classifyAwsError } from '../core/remediation/aws-failure';
 import { AwsCallError } from '../core/remediation/errors';

@@ -3,6 +3,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { WebClient } from '@slack/web-api';
 import { readBotToken } from '../aws/bot-token';
 import { DynamoRemediationStore } from '../aws/remediation-store';
+import { SSM_CLIENT_OPTIONS } from '../aws/ssm-client-options';
 import { AwsSsmGateway } from '../aws/ssm-gateway';
 import { loadConfig } from '../config';
 import { ConfigurationError } from '../core/errors';
@@ -27,6 +28,17 @@ export function createCommandStatusHandler(buildDeps: () => Promise<StatusUpdate
   };
 }
 
+/**
+ * Bounded Slack retries for the status path. WebClient's default keeps retrying for about 30 minutes, far past this
+ * function's 30-second timeout: during a Slack outage the invocation would be killed while holding a result's claim.
+ * Failing within seconds gives the claim back and lets Lambda's asynchronous retries (then the sweeper) post the
+ * result later. A 429's Retry-After is still honoured.
+ */
+export const STATUS_SLACK_CLIENT = {
+  retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1000, randomize: true },
+  timeout: 5000,
+} as const;
+
 /** Reads the configuration and the bot token once, and wires the real clients. */
 export async function buildStatusDeps(env: Record<string, string | undefined> = process.env): Promise<StatusUpdateDeps> {
   const config = loadConfig(env);
@@ -34,9 +46,9 @@ export async function buildStatusDeps(env: Record<string, string | undefined> = 
     // The pointer from command id to request lives in the table the Slack handler wrote; memory cannot be shared.
     throw new ConfigurationError('SHIM_FIX_TABLE is not set: the status handler needs the table the Slack handler writes');
   }
-  const ssmClient = new SSMClient({});
+  const ssmClient = new SSMClient({ ...SSM_CLIENT_OPTIONS });
   const token = await readBotToken(config, ssmClient);
-  const web = new WebClient(token, { ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}) });
+  const web = new WebClient(token, { ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}), ...STATUS_SLACK_CLIENT });
   const documents = [config.restartDocument, config.checkDocument];
   return {
     store: new DynamoRemediationStore({ tableName: config.table, client: new DynamoDBClient({}) }),

@@ -89,6 +89,8 @@ export function createLambdaSlackHandler({ secrets, deps, slackApiUrl }: LambdaS
     ignoreSelf: false,
     // Thread state is not used; the default store would keep memory growing for the life of the instance.
     convoStore: false,
+    // The error handler needs the request body to tell an Events API delivery (worth a 500) from a click.
+    extendedErrorHandler: true,
   });
   registerListeners(app, deps);
   return hardenSlackHandler(receiver.toHandler(), { signingSecret: secrets.signingSecret, logger: deps.logger });
@@ -124,6 +126,7 @@ export function createSocketModeApp({ appToken, botToken, deps, slackApiUrl }: S
     clientOptions: slackClientOptions(slackApiUrl),
     ignoreSelf: false,
     convoStore: false,
+    extendedErrorHandler: true,
   });
   registerListeners(app, deps);
   return app;

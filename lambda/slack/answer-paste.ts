@@ -35,10 +35,21 @@ export type AnswerOutcome =
 const NOT_IN_CHANNEL = new Set(['not_in_channel', 'channel_not_found']);
 
 /**
+ * How long a claim on an answer stays pending before a later delivery may take it over. It must outlast the Slack
+ * handler's timeout (10 s, infra/shim-fix-stack.ts), so a slow but living invocation is never overtaken; Slack's
+ * retries come after about 1 and 5 minutes, so a cut-off invocation's retry finds the lease run out.
+ */
+export const ANSWER_LEASE_SECONDS = 30;
+
+/**
  * Diagnoses a paste and, when the diagnosis says to speak, posts exactly one answer to `target`.
  * Diagnosis runs first (pure and fast) so chatty channels cost no DynamoDB write; the claims come before the
- * post, so a re-delivered event or a second listener for the same message never posts twice. When the post
- * fails the claims are released, so Slack's next delivery can answer.
+ * post, so a re-delivered event or a second listener for the same message never posts twice.
+ *
+ * The claims are leased ({@link ANSWER_LEASE_SECONDS}) and completed after the post: when the invocation dies in
+ * between, Slack's next delivery takes them over and answers. When the post fails they are released at once.
+ * When the store cannot be reached the answer goes out anyway (fail open, with a warning): a rare second copy of
+ * an answer costs less than silence during a DynamoDB incident. Nothing here acts on a host.
  *
  * @example
  * await answerPaste(deps, { text: event.text, mode: 'channel', target: { channel, messageTs: ts, threadTs: ts }, client, eventId, trigger: 'channel_message' });
@@ -51,25 +62,17 @@ export async function answerPaste(deps: SlackDeps, input: AnswerPasteInput): Pro
     return { kind: 'silent', diagnosis };
   }
 
-  const claimed: string[] = [];
-  if (eventId !== undefined) {
-    const eventKey = `event:${eventId}`;
-    if (!(await deps.idempotency.claim(eventKey, DEDUPE_TTL_SECONDS.event))) {
-      deps.logger.info('duplicate event delivery ignored', { trigger, eventId });
-      return { kind: 'duplicate_delivery' };
-    }
-    claimed.push(eventKey);
+  const claims = await claimAnswer(deps, { eventId, replyKey: `reply:${target.channel}:${target.messageTs}`, trigger });
+  if (claims.kind !== 'claimed') {
+    if (claims.kind === 'duplicate_delivery') deps.logger.info('duplicate event delivery ignored', { trigger, eventId });
+    else deps.logger.info('message already answered', { trigger, channel: target.channel, messageTs: target.messageTs });
+    return { kind: claims.kind };
   }
-  const replyKey = `reply:${target.channel}:${target.messageTs}`;
-  if (!(await deps.idempotency.claim(replyKey, DEDUPE_TTL_SECONDS.reply))) {
-    deps.logger.info('message already answered', { trigger, channel: target.channel, messageTs: target.messageTs });
-    return { kind: 'already_answered' };
-  }
-  claimed.push(replyKey);
 
   const message = answerMessage(deps, diagnosis);
+  let response: Awaited<ReturnType<WebClient['chat']['postMessage']>>;
   try {
-    const response = await client.chat.postMessage({
+    response = await client.chat.postMessage({
       channel: target.channel,
       ...(target.threadTs !== undefined ? { thread_ts: target.threadTs } : {}),
       text: message.text,
@@ -78,21 +81,66 @@ export async function answerPaste(deps: SlackDeps, input: AnswerPasteInput): Pro
       unfurl_links: false,
       unfurl_media: false,
     });
-    deps.logger.info('answer posted', {
-      event: 'answer_posted',
-      trigger,
-      mode,
-      runbook: diagnosis.runbook?.id ?? null,
-      confidence: diagnosis.confidence,
-      language: diagnosis.language,
-      channel: target.channel,
-    });
-    return { kind: 'answered', diagnosis, ts: response.ts };
   } catch (error) {
-    await Promise.all(claimed.map((key) => deps.idempotency.release(key).catch(() => undefined)));
+    await Promise.all(claims.keys.map((key) => deps.idempotency.release(key).catch(() => undefined)));
     if (NOT_IN_CHANNEL.has(slackErrorCode(error) ?? '')) return { kind: 'not_in_channel' };
     throw error;
   }
+  deps.logger.info('answer posted', {
+    event: 'answer_posted',
+    trigger,
+    mode,
+    runbook: diagnosis.runbook?.id ?? null,
+    confidence: diagnosis.confidence,
+    language: diagnosis.language,
+    channel: target.channel,
+    deduplicated: claims.keys.length > 0,
+  });
+  // Best effort: if this fails the lease runs out, and only a Slack retry (sent when Slack got no 200) could answer again.
+  await Promise.all(
+    claims.keys.map((key) =>
+      deps.idempotency.complete(key).catch((error: unknown) => deps.logger.warn('could not mark the answer done', { key, error: describeError(error) })),
+    ),
+  );
+  return { kind: 'answered', diagnosis, ts: response.ts };
+}
+
+type AnswerClaims = { kind: 'claimed'; keys: string[] } | { kind: 'duplicate_delivery' } | { kind: 'already_answered' };
+
+/**
+ * Claims the delivery (`event:<event_id>`) and the message (`reply:<channel>:<ts>`). A store that cannot be reached
+ * is asked once, not twice: the first failure switches to answering without deduplication.
+ */
+async function claimAnswer(deps: SlackDeps, { eventId, replyKey, trigger }: { eventId?: string; replyKey: string; trigger: string }): Promise<AnswerClaims> {
+  const keys: string[] = [];
+  const lease = { leaseSeconds: ANSWER_LEASE_SECONDS };
+  try {
+    if (eventId !== undefined) {
+      const eventKey = `event:${eventId}`;
+      if (!(await deps.idempotency.claim(eventKey, DEDUPE_TTL_SECONDS.event, lease))) return { kind: 'duplicate_delivery' };
+      keys.push(eventKey);
+    }
+    if (!(await deps.idempotency.claim(replyKey, DEDUPE_TTL_SECONDS.reply, lease))) {
+      // Another listener or delivery holds the message: give the delivery back (it did nothing) and stay quiet.
+      await Promise.all(keys.map((key) => deps.idempotency.release(key).catch(() => undefined)));
+      return { kind: 'already_answered' };
+    }
+    keys.push(replyKey);
+    return { kind: 'claimed', keys };
+  } catch (error) {
+    deps.logger.warn('idempotency store unavailable: answering without deduplication', {
+      event: 'dedupe_fail_open',
+      trigger,
+      store: deps.idempotency.description,
+      error: describeError(error),
+    });
+    // A claim that did land stays pending; its lease runs out on its own, so nothing has to be undone here.
+    return { kind: 'claimed', keys: [] };
+  }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 export function answerMessage(deps: Pick<SlackDeps, 'remediation'>, diagnosis: Diagnosis): SlackMessage {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The parts of Slack payloads the listeners read, validated at the boundary. Anything that does not parse is

@@ -9,7 +9,7 @@ export interface RecordedCall {
   /** Parsed body: form fields (JSON values such as `blocks` decoded) or the JSON object. */
   body: Record<string, unknown>;
   authorization?: string;
-  /** HTTP status the stub answered with. */
+  /** HTTP status the stub answered with; 0 for a call held by `holdNext` (never answered). */
   status: number;
 }
 
@@ -28,6 +28,11 @@ export interface SlackApiStub {
   calls(method?: string): RecordedCall[];
   /** Makes the next `times` calls of `method` fail as described (then succeed again). */
   failNext(method: string, failure: StubFailure, times?: number): void;
+  /**
+   * Holds the next call of `method` without answering (it is recorded with status 0 and never counts as delivered);
+   * resolves when that call arrives. For cutting a process off in the middle of a Web API call.
+   */
+  holdNext(method: string): Promise<RecordedCall>;
   reset(): void;
   stop(): Promise<void>;
 }
@@ -46,6 +51,7 @@ let responseCounter = 0;
 export async function startSlackApiStub(): Promise<SlackApiStub> {
   const recorded: RecordedCall[] = [];
   const failures = new Map<string, { failure: StubFailure; remaining: number }>();
+  const holds = new Map<string, (call: RecordedCall) => void>();
   let tsCounter = 0;
 
   const server: Server = createServer((request, response) => {
@@ -63,6 +69,14 @@ export async function startSlackApiStub(): Promise<SlackApiStub> {
     const body = parseBody(raw, request.headers['content-type'] ?? '');
     const call: RecordedCall = { kind: isApi ? 'api' : 'response_url', method, body, authorization: request.headers.authorization, status: 200 };
     recorded.push(call);
+
+    const hold = holds.get(method);
+    if (hold) {
+      holds.delete(method);
+      call.status = 0;
+      hold(call);
+      return;
+    }
 
     const scripted = failures.get(method);
     if (scripted && scripted.remaining > 0) {
@@ -103,9 +117,11 @@ export async function startSlackApiStub(): Promise<SlackApiStub> {
     failNext: (method, failure, times = 1) => {
       failures.set(method, { failure, remaining: times });
     },
+    holdNext: (method) => new Promise<RecordedCall>((resolve) => holds.set(method, resolve)),
     reset: () => {
       recorded.length = 0;
       failures.clear();
+      holds.clear();
     },
     stop: () =>
       new Promise<void>((resolve, reject) => {

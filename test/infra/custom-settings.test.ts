@@ -65,12 +65,13 @@ describe('stack built from custom settings', () => {
     expect(JSON.stringify(statements())).not.toContain('shim-fix');
   });
 
-  it('allows kms:Decrypt on the customer managed key, only through SSM, for both handlers', () => {
+  it('allows kms:Decrypt on the customer managed key, only through SSM, for each handler that reads a Slack parameter', () => {
     // Act
     const decrypts = statements().filter((statement) => statement.Sid === 'DecryptSlackParameters');
 
     // Assess
-    expect(decrypts).toHaveLength(2);
+    // Slack handler, status handler, sweeper.
+    expect(decrypts).toHaveLength(3);
     for (const decrypt of decrypts) {
       expect(decrypt).toMatchObject({ Action: 'kms:Decrypt', Resource: CONTEXT.parameterKeyArn });
       expect(JSON.stringify(decrypt.Condition)).toContain('kms:ViaService');
@@ -117,7 +118,7 @@ describe('stack built from custom settings', () => {
     const groups = Object.values(synth.template.findResources('AWS::Logs::LogGroup'));
 
     // Assess
-    expect(groups.map((group) => group.Properties.RetentionInDays)).toEqual([30, 30, 30]);
+    expect(groups.map((group) => group.Properties.RetentionInDays)).toEqual([30, 30, 30, 30]);
   });
 
   it('e-mails every alarm, both when it fires and when it clears, through a TLS-only topic', () => {

@@ -18,12 +18,14 @@ interface Request {
 let synth: SynthesisedShimFix;
 let slackPolicies: Simulation['identityPolicies'];
 let statusPolicies: Simulation['identityPolicies'];
+let sweeperPolicies: Simulation['identityPolicies'];
 
 beforeAll(() => {
   // allowTag differs from the default so a policy that hard-coded the default tag would fail these tests.
   synth = synthShimFix({ allowTag: 'team=containers', operators: 'U012ABCDEF' });
   slackPolicies = identityPoliciesOf(synth.template, logicalId(synth.template, 'AWS::IAM::Role', 'SlackHandlerRole'));
   statusPolicies = identityPoliciesOf(synth.template, logicalId(synth.template, 'AWS::IAM::Role', 'StatusHandlerRole'));
+  sweeperPolicies = identityPoliciesOf(synth.template, logicalId(synth.template, 'AWS::IAM::Role', 'SweeperHandlerRole'));
 });
 
 afterAll(() => synth.cleanUp());
@@ -161,5 +163,26 @@ describe('Status handler role, evaluated by the IAM simulator', () => {
 
     // Assess
     expect(decisions).toEqual(['Allowed', 'Allowed', 'ImplicitlyDenied', 'ImplicitlyDenied']);
+  });
+});
+
+describe('Sweeper role, evaluated by the IAM simulator', () => {
+  it('may poll command results, read the bot token and use its table, but never send a command or read the signing secret', async () => {
+    // Prepare
+    const requests: Request[] = [
+      { action: 'ssm:GetCommandInvocation', resource: '*' },
+      { action: 'ssm:ListCommandInvocations', resource: '*' },
+      { action: 'ssm:GetParameters', resource: parameter('/shim-fix/slack/bot-token') },
+      { action: 'ssm:SendCommand', resource: documentArn('ShimFix-RestartContainerRuntime') },
+      { action: 'ssm:SendCommand', resource: instanceArn('i-0123456789abcdef0'), context: tagged },
+      { action: 'ssm:GetParameters', resource: parameter('/shim-fix/slack/signing-secret') },
+      { action: 'dynamodb:Query', resource: table('other-table') },
+    ];
+
+    // Act
+    const decisions = await Promise.all(requests.map((request) => decide(sweeperPolicies, request)));
+
+    // Assess
+    expect(decisions).toEqual(['Allowed', 'Allowed', 'Allowed', 'ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied']);
   });
 });

@@ -146,12 +146,12 @@ describe('IAM of the Slack handler', () => {
     expect(table.Resource).toEqual({ 'Fn::GetAtt': [logicalId(synth.template, 'AWS::DynamoDB::Table', 'AuditTable'), 'Arn'] });
   });
 
-  it('attaches no managed policy (not even AWSLambdaBasicExecutionRole) to either handler role', () => {
+  it('attaches no managed policy (not even AWSLambdaBasicExecutionRole) to any handler role', () => {
     // Act
     const roles = Object.values(synth.template.findResources('AWS::IAM::Role'));
 
-    // Assess
-    expect(roles).toHaveLength(2);
+    // Assess: Slack handler, status handler, sweeper.
+    expect(roles).toHaveLength(3);
     for (const role of roles) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 });
@@ -282,7 +282,7 @@ describe('Slack handler function', () => {
 describe('status path', () => {
   it('matches only command status events of our two documents, and feeds the status handler', () => {
     // Act
-    const rules = Object.values(synth.template.findResources('AWS::Events::Rule'));
+    const rules = Object.values(synth.template.findResources('AWS::Events::Rule')).filter((rule) => rule.Properties.EventPattern !== undefined);
 
     // Assess
     expect(rules).toHaveLength(1);
@@ -307,6 +307,55 @@ describe('status path', () => {
       SHIM_FIX_CHECK_DOCUMENT: 'ShimFix-CheckContainerRuntime',
       SHIM_FIX_TABLE: { Ref: logicalId(synth.template, 'AWS::DynamoDB::Table', 'AuditTable') },
     });
+  });
+});
+
+describe('sweeper (fallback for lost status events)', () => {
+  it('runs every 5 minutes on a schedule, one run at a time, without EventBridge retries', () => {
+    // Act
+    const sweeper = functionNamed(/status events were lost/);
+    const schedules = Object.values(synth.template.findResources('AWS::Events::Rule')).filter((rule) => rule.Properties.ScheduleExpression !== undefined);
+
+    // Assess
+    expect(schedules).toHaveLength(1);
+    expect(schedules[0]?.Properties.ScheduleExpression).toBe('rate(5 minutes)');
+    expect(schedules[0]?.Properties.Targets).toEqual([
+      expect.objectContaining({ Arn: { 'Fn::GetAtt': [sweeper.id, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 120 } }),
+    ]);
+    expect(sweeper.resource.Properties.ReservedConcurrentExecutions).toBe(1);
+    synth.template.hasResourceProperties('AWS::Lambda::Permission', { FunctionName: { 'Fn::GetAtt': [sweeper.id, 'Arn'] }, Principal: 'events.amazonaws.com' });
+  });
+
+  it('may read the bot token, command results and the table, and can never send a command', () => {
+    // Act
+    const statements = statementsOf('SweeperHandlerRole');
+
+    // Assess
+    expect([...new Set(statements.flatMap(actionsOf))].sort()).toEqual(
+      [
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'ssm:GetCommandInvocation',
+        'ssm:GetParameters',
+        'ssm:ListCommandInvocations',
+      ].sort(),
+    );
+    expect(arns(bySid(statements, 'ReadSlackParameters').Resource)).toEqual([ssmArn('parameter/shim-fix/slack/bot-token')]);
+  });
+
+  it('gets the status handler\'s configuration: bot token parameter, table, document names, no signing secret', () => {
+    // Act
+    const variables = functionNamed(/status events were lost/).resource.Properties.Environment.Variables;
+
+    // Assess
+    expect(variables).toEqual(functionNamed(/command results/).resource.Properties.Environment.Variables);
+    expect(JSON.stringify(variables)).not.toContain('SIGNING');
   });
 });
 
@@ -371,16 +420,17 @@ describe('operations', () => {
     const groups = Object.values(synth.template.findResources('AWS::Logs::LogGroup'));
 
     // Assess
-    expect(groups.map((group) => group.Properties.RetentionInDays)).toEqual([90, 90, 90]);
+    expect(groups.map((group) => group.Properties.RetentionInDays)).toEqual([90, 90, 90, 90]);
   });
 
-  it('alarms on errors and throttles of both handlers, on Slack p99 latency near 3 s and on failed event deliveries', () => {
+  it('alarms on errors and throttles of both handlers, sweeper errors, Slack p99 latency near 3 s and failed event deliveries', () => {
     // Act
     const alarms = Object.values(synth.template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties);
 
     // Assess
     const named = (metric: string) => alarms.filter((alarm) => alarm.MetricName === metric);
-    expect(named('Errors')).toHaveLength(2);
+    expect(named('Errors')).toHaveLength(3);
+    expect(named('Errors').map((alarm) => alarm.Dimensions[0].Value.Ref)).toContain(functionNamed(/status events were lost/).id);
     expect(named('Throttles')).toHaveLength(2);
     expect(named('FailedInvocations')).toHaveLength(1);
     expect(named('Duration')).toEqual([

@@ -1,5 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DYNAMO_CLIENT_OPTIONS } from '../../aws/dynamo-client-options';
 import { InMemoryRemediationStore } from '../../aws/in-memory-remediation-store';
+import { SSM_CLIENT_OPTIONS } from '../../aws/ssm-client-options';
 import { lazyAdapter } from '../../aws/lazy-adapter';
 import type { RemediationStore } from '../../aws/remediation-store-types';
 import type { SsmGateway } from '../../aws/ssm-gateway';
@@ -34,9 +36,9 @@ export function createRemediationCommands({ config, logger, ssm, store, dynamo }
       const { SSMClient } = require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm');
       const { AwsSsmGateway } = require('../../aws/ssm-gateway') as typeof import('../../aws/ssm-gateway');
       return new AwsSsmGateway({
-        client: new SSMClient({}),
+        client: new SSMClient({ ...SSM_CLIENT_OPTIONS }),
         // One attempt: the SDK must never repeat a SendCommand that may have landed (the gateway retries throttling).
-        sendClient: new SSMClient({ maxAttempts: 1 }),
+        sendClient: new SSMClient({ ...SSM_CLIENT_OPTIONS, maxAttempts: 1 }),
         allowTag: config.allowTag,
         documents: [config.restartDocument, config.checkDocument],
         commandLogGroup: config.commandLogGroup,
@@ -51,7 +53,8 @@ export function createRemediationCommands({ config, logger, ssm, store, dynamo }
           () => {
             const { DynamoDBClient } = require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
             const { DynamoRemediationStore } = require('../../aws/remediation-store') as typeof import('../../aws/remediation-store');
-            return new DynamoRemediationStore({ tableName: table, client: dynamo ?? new DynamoDBClient({}) });
+            // Bounded timeouts: a slow table must turn into a clear refusal inside Slack's 3 seconds, not a hang.
+            return new DynamoRemediationStore({ tableName: table, client: dynamo ?? new DynamoDBClient({ ...DYNAMO_CLIENT_OPTIONS }) });
           },
           { description: `dynamodb:${table}` },
         ));

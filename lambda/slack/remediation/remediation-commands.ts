@@ -1,6 +1,7 @@
 import type { App, BlockAction, ButtonAction, SlackActionMiddlewareArgs, AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { RemediationStore } from '../../aws/remediation-store-types';
+import { ErrorCode, isCodedError } from '../../core/errors';
 import { TargetInvalidError } from '../../core/remediation/errors';
 import { parseTarget } from '../../core/remediation/targets';
 import type { RemediationAction } from '../../core/remediation/types';
@@ -17,7 +18,16 @@ export const REMEDIATION_COPY = {
   usage: 'Name the instance: `/shim-fix check i-0123456789abcdef0` (read-only) or `/shim-fix restart i-0123456789abcdef0`. A fleet: `tag:team=payments`.',
   notInChannel:
     'Nothing ran: shim-fix cannot post the status message in this channel. Invite it with `/invite @shim-fix`, then run the command again.',
+  storeUnavailable:
+    'shim-fix cannot reach its table (DynamoDB) right now. The table holds the per-instance locks that stop two restarts ' +
+    'from overlapping, so shim-fix refuses rather than risk restarting a runtime twice. Nothing ran. Try again in a few minutes; ' +
+    'if it keeps failing, ask the shim-fix admin to check the table.',
 } as const;
+
+/** The remediation store (DynamoDB) failed: locks and plans cannot be trusted, so nothing may be sent. */
+function isStoreFailure(error: unknown): boolean {
+  return isCodedError(error) && error.code === ErrorCode.RemediationStoreFailed;
+}
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
@@ -39,7 +49,15 @@ export class SlackRemediationCommands implements RemediationCommands {
       await input.respond({ response_type: 'ephemeral', text: REMEDIATION_COPY.usage });
       return;
     }
-    const outcome = await this.service.plan({ userId: input.userId, channelId: input.channelId, action, targetText });
+    let outcome: PlanOutcome;
+    try {
+      outcome = await this.service.plan({ userId: input.userId, channelId: input.channelId, action, targetText });
+    } catch (error) {
+      if (!isStoreFailure(error)) throw error;
+      this.logger.error('remediation store unavailable: refusing to plan', { error: describeError(error) });
+      await input.respond({ response_type: 'ephemeral', text: REMEDIATION_COPY.storeUnavailable });
+      return;
+    }
     await input.respond({ response_type: 'ephemeral', ...planMessage(outcome) });
   }
 
@@ -59,8 +77,13 @@ export class SlackRemediationCommands implements RemediationCommands {
       outcome = await this.service.confirm({ planId: action.value ?? '', userId: body.user.id, publisher });
     } catch (error) {
       const code = slackErrorCode(error);
-      this.logger.error('confirm failed', { slackError: code, error: error instanceof Error ? error.message : String(error) });
-      const text = code === 'not_in_channel' || code === 'channel_not_found' ? REMEDIATION_COPY.notInChannel : 'Something went wrong before the command was sent, so nothing ran. Run the command again; if it keeps failing, ask the shim-fix admin to check the logs.';
+      this.logger.error('confirm failed', { slackError: code, error: describeError(error) });
+      const text =
+        code === 'not_in_channel' || code === 'channel_not_found'
+          ? REMEDIATION_COPY.notInChannel
+          : isStoreFailure(error)
+            ? REMEDIATION_COPY.storeUnavailable
+            : 'Something went wrong before the command was sent, so nothing ran. Run the command again; if it keeps failing, ask the shim-fix admin to check the logs.';
       await respond({ replace_original: true, ...buildPlanOutcome(text) });
       return;
     }
@@ -165,3 +188,7 @@ function planMessage(outcome: PlanOutcome): { text: string; blocks?: ReturnType<
   return outcome.kind === 'plan' ? buildPlanCard(outcome.plan, outcome.summary) : buildPlanOutcome(outcome.message);
 }
 
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

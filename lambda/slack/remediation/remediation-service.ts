@@ -182,6 +182,8 @@ export class RemediationService {
     try {
       statusMessage = await input.publisher.post(plan.requestId);
       await store.setStatusMessage(plan.requestId, statusMessage);
+      // On the in-flight index before sending: if this invocation dies mid-SendCommand, the sweeper tells the thread.
+      await store.markSending(plan.requestId);
     } catch (error) {
       await this.abandon(plan, 'not-sent', `could not post the status message: ${describeError(error)}`);
       throw error;

@@ -38,6 +38,29 @@ export class CommandNotRecordedYetError extends Error {
   }
 }
 
+/**
+ * Thrown when a result is due but another invocation holds its claim without having posted it: either it is posting
+ * right now, or it died before posting (timeout, crash) and its lease has not run out yet. Failing makes Lambda retry
+ * the event later (and the sweeper keeps the request in flight), so the result is posted once the lease has run out
+ * instead of being lost; the audit record stays open until then.
+ */
+export class ResultPostInProgressError extends Error {
+  public constructor(requestId: string, instanceId: string) {
+    super(`the result for ${instanceId} of ${requestId} is claimed but not posted yet; retrying later`);
+    this.name = 'ResultPostInProgressError';
+  }
+}
+
+/**
+ * Claims the result post of `key`; false when it was already posted. Throws {@link ResultPostInProgressError} when
+ * another invocation holds the claim without having posted.
+ */
+export async function claimResult(requestId: string, key: string, store: StatusUpdateDeps['store']): Promise<boolean> {
+  if (await store.claimResultPost(requestId, key)) return true;
+  if (await store.isResultPosted(requestId, key)) return false;
+  throw new ResultPostInProgressError(requestId, key);
+}
+
 /** An event younger than this whose command is unknown is retried; older ones are dropped (not ours or long gone). */
 export const UNKNOWN_COMMAND_RETRY_WINDOW_MS = 10 * 60 * 1000;
 
@@ -119,7 +142,8 @@ async function applyCommand(event: Extract<CommandEvent, { kind: 'command' }>, a
 }
 
 async function finishInstance(audit: AuditRecord, commandId: string, instanceId: string, deps: StatusUpdateDeps): Promise<void> {
-  if (audit.statusMessage && (await deps.store.claimResultPost(audit.requestId, instanceId))) {
+  if (audit.statusMessage && (await claimResult(audit.requestId, instanceId, deps.store))) {
+    let resultText: string;
     try {
       const invocation = await deps.ssm.getCommandInvocation(commandId, instanceId);
       const message = buildResultMessage({
@@ -132,17 +156,20 @@ async function finishInstance(audit: AuditRecord, commandId: string, instanceId:
         offerRestart: deps.offerRestart,
       });
       await deps.chat.postMessage({ channel: audit.statusMessage.channel, thread_ts: audit.statusMessage.ts, ...message });
-      await deps.store.appendEvent(audit.requestId, { type: 'result-posted', detail: `${instanceId}: ${message.text}`.slice(0, 1000) });
+      resultText = message.text;
     } catch (error) {
       await deps.store.releaseResultPost(audit.requestId, instanceId);
       throw error;
     }
+    // Posted: from here a failure must not give the claim back, or a retry would post the result twice.
+    await deps.store.completeResultPost(audit.requestId, instanceId);
+    await deps.store.appendEvent(audit.requestId, { type: 'result-posted', detail: `${instanceId}: ${resultText}`.slice(0, 1000) });
   }
   if (audit.action === 'restart') await deps.store.releaseLocks([instanceId], audit.requestId);
 }
 
 async function postCommandOnlyResult(audit: AuditRecord, status: string, deps: StatusUpdateDeps): Promise<void> {
-  if (!audit.statusMessage || !(await deps.store.claimResultPost(audit.requestId, 'command'))) return;
+  if (!audit.statusMessage || !(await claimResult(audit.requestId, 'command', deps.store))) return;
   const text =
     normaliseStatus(status) === 'NoInstancesInTag'
       ? `SSM found no instance carrying the tags of \`${audit.target}\` when the command ran, so nothing ran.`
@@ -153,6 +180,7 @@ async function postCommandOnlyResult(audit: AuditRecord, status: string, deps: S
     await deps.store.releaseResultPost(audit.requestId, 'command');
     throw error;
   }
+  await deps.store.completeResultPost(audit.requestId, 'command');
 }
 
 async function refreshStatusMessage(requestId: string, deps: StatusUpdateDeps): Promise<void> {

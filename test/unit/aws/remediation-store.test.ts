@@ -1,4 +1,4 @@
-import { DynamoRemediationStore, type RemediationStore } from '../../../lambda/aws/remediation-store';
+import { DynamoRemediationStore, RESULT_POST_LEASE_SECONDS, type RemediationStore } from '../../../lambda/aws/remediation-store';
 import { InMemoryRemediationStore } from '../../../lambda/aws/in-memory-remediation-store';
 import { buildPlan } from '../../../lambda/core/remediation/plan';
 import { startLocalDynamo, type LocalDynamo } from '../../helpers/dynamo';
@@ -214,6 +214,27 @@ describe.each(factories)('%s', (_name, create) => {
       expect([first, duplicate, retry]).toEqual([true, false, true]);
     });
 
+    it('lets a result claim whose holder never posted be taken over after its lease, but never a posted one', async () => {
+      // Prepare
+      const { store, clock } = harness;
+      await store.createAudit(audit());
+      await store.claimResultPost('r-1', A);
+      await store.claimResultPost('r-1', B);
+      await store.completeResultPost('r-1', B);
+
+      // Act
+      const duringLease = await store.claimResultPost('r-1', A);
+      const pendingIsPosted = await store.isResultPosted('r-1', A);
+      clock.now += (RESULT_POST_LEASE_SECONDS + 1) * 1000;
+      const afterLease = [await store.claimResultPost('r-1', A), await store.claimResultPost('r-1', B)];
+
+      // Assess
+      expect(duringLease).toBe(false);
+      expect(pendingIsPosted).toBe(false);
+      expect(afterLease).toEqual([true, false]);
+      expect(await store.isResultPosted('r-1', B)).toBe(true);
+    });
+
     it('records the command status forward only', async () => {
       // Prepare
       const { store } = harness;
@@ -225,6 +246,63 @@ describe.each(factories)('%s', (_name, create) => {
       // Assess
       expect(results).toEqual([true, false]);
       expect((await store.getAudit('r-1'))?.commandStatus?.status).toBe('Success');
+    });
+  });
+  describe('in-flight index (for the sweeper when status events are lost)', () => {
+    it('lists a sent command, oldest first, until its audit record is closed', async () => {
+      // Prepare
+      const { store, clock } = harness;
+      await store.createAudit(audit('r-1'));
+      await store.createAudit(audit('r-2'));
+      await store.recordCommand('r-1', 'cmd-1', { name: 'ShimFix-RestartContainerRuntime', version: '3' });
+      clock.now += 1000;
+      await store.recordCommand('r-2', 'cmd-2', { name: 'ShimFix-RestartContainerRuntime', version: '3' });
+
+      // Act
+      const before = await store.listInFlight();
+      await store.closeAudit('r-1', 'succeeded');
+      const after = await store.listInFlight();
+
+      // Assess
+      expect(before).toEqual([
+        { requestId: 'r-1', commandId: 'cmd-1', sentAt: START },
+        { requestId: 'r-2', commandId: 'cmd-2', sentAt: START + 1000 },
+      ]);
+      expect(after.map((entry) => entry.requestId)).toEqual(['r-2']);
+    });
+
+    it('lists a request being sent without a command id, until its command is recorded', async () => {
+      // Prepare
+      const { store, clock } = harness;
+      await store.createAudit(audit('r-1'));
+
+      // Act
+      await store.markSending('r-1');
+      const sending = await store.listInFlight();
+      clock.now += 500;
+      await store.recordCommand('r-1', 'cmd-1', { name: 'ShimFix-RestartContainerRuntime', version: '3' });
+      const sent = await store.listInFlight();
+
+      // Assess
+      expect(sending).toEqual([{ requestId: 'r-1', sentAt: START }]);
+      expect(sent).toEqual([{ requestId: 'r-1', commandId: 'cmd-1', sentAt: START + 500 }]);
+    });
+
+    it('drops an entry whose request was already closed, and removing an unknown one is fine', async () => {
+      // Prepare
+      const { store } = harness;
+      await store.createAudit(audit('r-1'));
+      await store.recordCommand('r-1', 'cmd-1', { name: 'ShimFix-RestartContainerRuntime', version: '3' });
+      await store.closeAudit('r-1', 'failed');
+      await store.recordCommand('r-1', 'cmd-1', { name: 'ShimFix-RestartContainerRuntime', version: '3' });
+
+      // Act
+      const closedAgain = await store.closeAudit('r-1', 'succeeded');
+      await store.removeInFlight('r-unknown');
+
+      // Assess
+      expect(closedAgain).toBe(false);
+      expect(await store.listInFlight()).toEqual([]);
     });
   });
 });

@@ -96,6 +96,22 @@ describe('listeners with a fake diagnosis engine', () => {
     expect(String(slack.calls('response_url')[0]?.body.text)).toContain('no longer exists');
   });
 
+  test('a Slack 5xx past the client retries asks Slack to re-deliver an event (500), never a click (200)', async () => {
+    // Prepare: three attempts per call (one try, two retries), all 503.
+    const handler = handlerWith({ runbooks: [runbookFixture()] });
+    const click = blockActionPayload({ action_id: 'runbook_post:shim-version-mismatch', value: 'shim-version-mismatch' }, { responseUrl: slack.responseUrl(), threadTs: '1.000001' });
+
+    // Act
+    slack.failNext('chat.postMessage', { status: 503 }, 3);
+    const event = await handler(functionUrlEvent(eventCallbackBody(channelMessage('unsupported shim version (3)'))), context);
+    slack.failNext('chat.postMessage', { status: 503 }, 3);
+    const button = await handler(functionUrlEvent(interactiveBody(click), FORM), context);
+
+    // Assess
+    expect([event.statusCode, button.statusCode]).toEqual([500, 200]);
+    expect(logger.entries.filter((entry) => entry.message === 'listener failed').map((entry) => entry.data.redeliver)).toEqual([true, false]);
+  });
+
   test('a failing Slack API is logged without the token and Slack still gets a 200', async () => {
     // Prepare
     const handler = handlerWith();

@@ -1,0 +1,24 @@
+import { logger } from '../logger';
+import { sweepInFlight, type SweepOptions, type SweepReport } from '../slack/remediation/sweep-in-flight';
+import type { StatusUpdateDeps } from '../slack/remediation/status-updates';
+import { buildStatusDeps } from './command-status';
+
+/**
+ * Third Lambda entry: an EventBridge schedule invokes it every few minutes to finish requests whose SSM status events
+ * were lost (lambda/slack/remediation/sweep-in-flight.ts). It uses the status handler's configuration, permissions and
+ * code path. A failed run is not retried by EventBridge: the next scheduled run is the retry.
+ */
+export function createCommandSweepHandler(buildDeps: () => Promise<StatusUpdateDeps>, options: SweepOptions = {}) {
+  let deps: Promise<StatusUpdateDeps> | undefined;
+  return async (_event: unknown, context: { awsRequestId?: string } | undefined): Promise<SweepReport> => {
+    if (context?.awsRequestId) logger.appendKeys({ awsRequestId: context.awsRequestId });
+    // Built once per cold start; a failed build is not cached, so the next run tries again.
+    deps ??= buildDeps().catch((error: unknown) => {
+      deps = undefined;
+      throw error;
+    });
+    return sweepInFlight(await deps, options);
+  };
+}
+
+export const handler = createCommandSweepHandler(() => buildStatusDeps());
