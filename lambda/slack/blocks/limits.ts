@@ -249,13 +249,18 @@ function countFences(text: string): number {
 /** The largest index <= `at` where cutting keeps surrogate pairs, `&…;` entities and `<…>` links whole. */
 function safeCut(text: string, at: number): number {
   let cut = Math.max(0, Math.min(at, text.length));
-  const code = text.charCodeAt(cut - 1);
-  if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
-  const head = text.slice(Math.max(0, cut - 8), cut);
-  const amp = head.lastIndexOf('&');
-  if (amp !== -1 && !head.slice(amp).includes(';')) cut = cut - head.length + amp;
-  const open = text.lastIndexOf('<', cut - 1);
-  const close = text.lastIndexOf('>', cut - 1);
-  if (open > close && cut - open < 2200) cut = open;
+  // Each rule only moves the cut back, and moving it back can land inside what another rule protects
+  // (`&<https://…>` cut inside the link lands after the `&`), so apply them until none moves it.
+  for (let previous = -1; cut !== previous; ) {
+    previous = cut;
+    const code = text.charCodeAt(cut - 1);
+    if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
+    const head = text.slice(Math.max(0, cut - 8), cut);
+    const amp = head.lastIndexOf('&');
+    if (amp !== -1 && !head.slice(amp).includes(';')) cut = cut - head.length + amp;
+    const open = text.lastIndexOf('<', cut - 1);
+    const close = text.lastIndexOf('>', cut - 1);
+    if (open > close && cut - open < 2200) cut = open;
+  }
   return cut;
 }

@@ -24,6 +24,15 @@ describe('truncateMrkdwn', () => {
     expect(text).toBe('short');
   });
 
+  test('does not leave an entity cut when stepping back out of a link lands right after it', () => {
+    // Act: the cut falls inside the link, and stepping back to its `<` leaves a bare `&`
+    const cut = truncateMrkdwn('&<https://example.com/a|label>', 20);
+
+    // Assess
+    expect(cut).not.toMatch(/&[a-z]{0,3}…$/);
+    expect(cut.length).toBeLessThanOrEqual(20);
+  });
+
   test('never exceeds the limit, never splits an entity, a link or an emoji, and never leaves a code fence open', () => {
     fc.assert(
       fc.property(mrkdwnish, fc.integer({ min: 20, max: 3000 }), (text, max) => {
