@@ -90,6 +90,8 @@ function stripDecorations(text: string): string {
 
 /** Echoes what the user typed, short and inert: no back-ticks (it is shown inside code) and no Slack control characters. */
 function shorten(text: string): string {
-  const inert = text.replace(/[`<>&]/g, '');
+  // Shown inside a code span, which Slack ends at a line break: one line, and nothing that could close the span or
+  // start markup, so whatever was pasted (`@everyone` on the next line included) stays inert.
+  const inert = text.replace(/[`<>&]/g, '').replace(/\s+/g, ' ');
   return inert.length > 60 ? `${inert.slice(0, 57)}...` : inert;
 }

@@ -112,4 +112,12 @@ describe('parseTarget echo', () => {
     expect(error.message).not.toMatch(/<!channel>|&amp;/);
     expect(error.message).toContain('!channel');
   });
+
+  it('keeps the echo on one line, so a mention on a later line cannot escape the code span', () => {
+    // Act
+    const error = invalid('kubeadm init\n@everyone look\n[preflight]');
+
+    // Assess
+    expect(error.message).toMatch(/^`kubeadm init @everyone look \[preflight\]` is not an instance id/);
+  });
 });
