@@ -1,7 +1,7 @@
 import type { KnowledgeBundle } from '../knowledge/bundle';
 import { PASTE_SEARCH, QUERY_SEARCH } from '../knowledge/search-index';
 import { normalise } from '../text/normalise';
-import { scriptCounts, tokenise } from '../text/tokenise';
+import { countHan, tokenise } from '../text/tokenise';
 import { SignatureMatcher, type WorkMeter } from './signature-matcher';
 import type { Candidate, DiagnoseMode, Diagnoser, Diagnosis, SearchHit } from './types';
 
@@ -26,6 +26,9 @@ export const DEFAULT_DIAGNOSER_OPTIONS: Required<DiagnoserOptions> = { threshold
 // Queries arrive tokenised (and pruned): split them back on the spaces that joined them.
 const PASTE_SEARCH_PRETOKENISED = { ...PASTE_SEARCH, tokenize: (text: string) => text.split(' ') };
 const QUERY_SEARCH_PRETOKENISED = { ...QUERY_SEARCH, tokenize: (text: string) => text.split(' ') };
+
+/** A paste with this many Han characters is treated as Chinese: answers lead with the Chinese summary. */
+const CHINESE_MIN_HAN = 4;
 
 /** Distinct query terms beyond this add time, not precision (a 40,000-character log repeats itself). */
 const MAX_QUERY_TERMS = 256;
@@ -81,7 +84,6 @@ export function createDiagnoser(bundle: KnowledgeBundle, options: DiagnoserOptio
       .slice(0, settings.maxCandidates);
     const best = candidates[0];
     const confident = best !== undefined && best.confidence >= settings.threshold;
-    const { han } = scriptCounts(text.slice(0, 4_000));
 
     return {
       mode,
@@ -91,7 +93,7 @@ export function createDiagnoser(bundle: KnowledgeBundle, options: DiagnoserOptio
       shouldAnswer: mode === 'direct' || confident,
       candidates,
       evidence: confident ? best.evidence : [],
-      language: han >= 4 ? 'zh' : 'en',
+      language: countHan(text.slice(0, 4_000), CHINESE_MIN_HAN) >= CHINESE_MIN_HAN ? 'zh' : 'en',
       truncated: normalised.truncated,
     };
   };

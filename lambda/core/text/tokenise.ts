@@ -46,11 +46,18 @@ export function processTerm(term: string): string | null {
 }
 
 const HAN_CHAR = /\p{Script=Han}/gu;
-const LATIN_LETTER = /[A-Za-z]/g;
 
-/** Counts Han characters and Latin letters, to tell a Chinese question from an English log. */
-export function scriptCounts(text: string): { han: number; latin: number } {
-  return { han: text.match(HAN_CHAR)?.length ?? 0, latin: text.match(LATIN_LETTER)?.length ?? 0 };
+/**
+ * Counts Han characters, stopping at `limit`: enough to tell a Chinese question from an English log without
+ * collecting every character of a long paste (this runs on every diagnosis).
+ */
+export function countHan(text: string, limit = Number.POSITIVE_INFINITY): number {
+  let count = 0;
+  for (const _ of text.matchAll(HAN_CHAR)) {
+    count += 1;
+    if (count >= limit) break;
+  }
+  return count;
 }
 
-export const TOKENISER_PATTERNS: readonly RegExp[] = [HAN_RUN, WORD, HAN_CHAR, LATIN_LETTER];
+export const TOKENISER_PATTERNS: readonly RegExp[] = [HAN_RUN, WORD, HAN_CHAR];

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { scriptCounts, tokenise } from '../../../lambda/core/text/tokenise';
+import { countHan, tokenise } from '../../../lambda/core/text/tokenise';
 
 describe('tokenise', () => {
   it('segments Chinese into words and keeps English terms', () => {
@@ -44,7 +44,9 @@ describe('tokenise', () => {
     );
   });
 
-  it('counts Han characters and Latin letters', () => {
-    expect(scriptCounts('容器 abc 1')).toEqual({ han: 2, latin: 3 });
+  it('counts Han characters, stopping at a limit', () => {
+    expect(countHan('容器 abc 1 启动')).toBe(4);
+    expect(countHan('容器 abc 1 启动', 3)).toBe(3);
+    expect(countHan('no chinese here')).toBe(0);
   });
 });
