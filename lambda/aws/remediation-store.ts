@@ -300,45 +300,46 @@ export class DynamoRemediationStore implements RemediationStore {
   }
 
   public async recordInstanceStatus(requestId: string, instanceId: string, status: string): Promise<boolean> {
-    const rank = statusRank(status);
-    try {
-      await this.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: `audit#${requestId}`, sk: 'request' },
-          UpdateExpression: 'SET #instances.#id = :entry',
-          // Only forward: a duplicate (same rank) or an older status arriving late changes nothing.
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#instances.#id) OR #instances.#id.#rank < :rank)',
-          ExpressionAttributeNames: { '#instances': 'instances', '#id': instanceId, '#rank': 'rank' },
-          ExpressionAttributeValues: { ':entry': { status, rank, at: this.isoNow() }, ':rank': rank },
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw new RemediationStoreError(`could not record the status of ${instanceId} for ${requestId}`, { cause: error });
-    }
-    await this.appendEvent(requestId, { type: 'instance-status', detail: `${instanceId}: ${status}` });
-    return true;
+    return this.advanceStatus(requestId, { path: '#instances.#id', names: { '#instances': 'instances', '#id': instanceId } }, status, {
+      failure: `could not record the status of ${instanceId} for ${requestId}`,
+      event: { type: 'instance-status', detail: `${instanceId}: ${status}` },
+    });
   }
 
   public async recordCommandStatus(requestId: string, status: string): Promise<boolean> {
+    return this.advanceStatus(requestId, { path: 'commandStatus', names: {} }, status, {
+      failure: `could not record the command status for ${requestId}`,
+      event: { type: 'command-status', detail: status },
+    });
+  }
+
+  /**
+   * Stores `status` at `path` of the audit record only if it moves forward: a duplicate (same rank) or an older status
+   * arriving late changes nothing and returns false. A change is also appended to the audit trail.
+   */
+  private async advanceStatus(
+    requestId: string,
+    { path, names }: { path: string; names: Record<string, string> },
+    status: string,
+    { failure, event }: { failure: string; event: Omit<AuditEvent, 'at'> },
+  ): Promise<boolean> {
     const rank = statusRank(status);
     try {
       await this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: `audit#${requestId}`, sk: 'request' },
-          UpdateExpression: 'SET commandStatus = :entry',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(commandStatus) OR commandStatus.#rank < :rank)',
-          ExpressionAttributeNames: { '#rank': 'rank' },
+          UpdateExpression: `SET ${path} = :entry`,
+          ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(${path}) OR ${path}.#rank < :rank)`,
+          ExpressionAttributeNames: { ...names, '#rank': 'rank' },
           ExpressionAttributeValues: { ':entry': { status, rank, at: this.isoNow() }, ':rank': rank },
         }),
       );
     } catch (error) {
       if (isConditionFailure(error)) return false;
-      throw new RemediationStoreError(`could not record the command status for ${requestId}`, { cause: error });
+      throw new RemediationStoreError(failure, { cause: error });
     }
-    await this.appendEvent(requestId, { type: 'command-status', detail: status });
+    await this.appendEvent(requestId, event);
     return true;
   }
 
