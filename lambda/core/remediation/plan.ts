@@ -1,5 +1,5 @@
-import { formatTarget, type Target } from './targets';
-import { DEFAULT_ROLLOUT, type DocumentRef, type Plan, type RemediationAction, type RolloutOptions } from './types';
+import { formatTarget } from './targets';
+import { DEFAULT_ROLLOUT, type DocumentRef, type Plan, type RolloutOptions } from './types';
 
 /** How long a plan card may be confirmed. After that the facts it showed (online, tagged, version) are too old. */
 export const PLAN_TTL_SECONDS = 10 * 60;
@@ -15,19 +15,12 @@ export const LIVE_RESTORE_WARNING =
   'Containers run by containerd itself (Kubernetes pods) keep running: their shims outlive the daemon. ' +
   'Not sure? Run `/shim-fix check` first: it reports the live-restore setting.';
 
-export interface BuildPlanInput {
-  planId: string;
-  requestId: string;
-  action: RemediationAction;
-  target: Target;
-  requestedBy: string;
-  channelId: string;
-  document: DocumentRef;
-  instanceIds: string[];
+/** What the plan card will show, as the preflight found it; rollout defaults and expiry are filled in here. */
+export type BuildPlanInput = Pick<Plan, 'planId' | 'requestId' | 'action' | 'target' | 'requestedBy' | 'channelId' | 'document' | 'instanceIds'> & {
   rollout?: Partial<RolloutOptions>;
   now: Date;
   ttlSeconds?: number;
-}
+};
 
 /**
  * Builds what the plan card shows and the Confirm button runs. Pure: ids and time come from the caller.
