@@ -4,10 +4,13 @@ import type { SlackApiStub } from '../../helpers/slack-api-stub';
 import { blockActionPayload, channelMessage, eventCallbackBody, interactiveBody, slashCommandBody } from '../../helpers/slack-request';
 import type { ServeProcess } from './serve-process';
 
+export { buttonValue } from '../../helpers/block-kit';
+export { RESTART_DOCUMENT } from '../../helpers/ssm-events';
+export { commandStatusEvent as commandEvent, invocationStatusEvent as invocationEvent } from '../../helpers/ssm-events';
+
 /** What people do in Slack, as signed HTTP requests to the served bot, and what came back through the stubs. */
 
 export const FORM = 'application/x-www-form-urlencoded';
-export const RESTART_DOCUMENT = 'ShimFix-RestartContainerRuntime';
 export const SHIM_PASTE = 'failed to create task for container: unsupported shim version (3): not implemented';
 
 let instanceCounter = 0x5e0;
@@ -42,51 +45,8 @@ export async function click(serve: ServeProcess, slack: SlackApiStub, actionId: 
   return { status: response.status, raw: JSON.stringify(answer?.body ?? {}) };
 }
 
-/** The value of the first button with `actionId` anywhere in `blocks`. */
-export function buttonValue(blocks: unknown, actionId: string): string {
-  const found: string[] = [];
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) value.forEach(visit);
-    else if (value !== null && typeof value === 'object') {
-      const record = value as Record<string, unknown>;
-      if (record.action_id === actionId && typeof record.value === 'string') found.push(record.value);
-      Object.values(record).forEach(visit);
-    }
-  };
-  visit(blocks);
-  if (!found[0]) throw new Error(`no ${actionId} button in ${JSON.stringify(blocks)}`);
-  return found[0];
-}
 
-/** An SSM "EC2 Command Invocation Status-change Notification" as EventBridge delivers it. */
-export function invocationEvent(commandId: string, instanceId: string, status: string, id = `evt-${commandId}-${instanceId}-${status}`) {
-  return {
-    version: '0',
-    id,
-    'detail-type': 'EC2 Command Invocation Status-change Notification',
-    source: 'aws.ssm',
-    account: '123456789012',
-    time: new Date().toISOString(),
-    region: 'us-east-1',
-    resources: [`arn:aws:ec2:us-east-1:123456789012:instance/${instanceId}`],
-    detail: { 'command-id': commandId, 'document-name': RESTART_DOCUMENT, 'instance-id': instanceId, 'requested-date-time': new Date().toISOString(), status },
-  };
-}
 
-/** An SSM "EC2 Command Status-change Notification" (the whole command). */
-export function commandEvent(commandId: string, status: string) {
-  return {
-    version: '0',
-    id: `evt-${commandId}-command-${status}`,
-    'detail-type': 'EC2 Command Status-change Notification',
-    source: 'aws.ssm',
-    account: '123456789012',
-    time: new Date().toISOString(),
-    region: 'us-east-1',
-    resources: [],
-    detail: { 'command-id': commandId, 'document-name': RESTART_DOCUMENT, 'requested-date-time': new Date().toISOString(), status },
-  };
-}
 
 /** Every item of a request's audit partition, as `<sk kind>:<type or outcome>` (oldest event first). */
 export async function auditTrail(dynamo: LocalDynamo, requestId: string): Promise<string[]> {

@@ -6,6 +6,8 @@ import { startSlackHandlerEnvironment, type SlackHandlerEnvironment } from '../.
 import { blockActionPayload, functionUrlEvent, interactiveBody, slashCommandBody } from '../../helpers/slack-request';
 import { RESTARTED, STALE_DAEMON_CHECK } from '../../unit/remediation/fixtures';
 import { FakeSsm } from './fake-ssm';
+import { buttonValue } from '../../helpers/block-kit';
+import { invocationStatusEvent } from '../../helpers/ssm-events';
 
 /**
  * The whole remediation story through the real Slack Lambda handler (signed requests, Slack API stub, dynalite,
@@ -54,20 +56,6 @@ async function slash(text: string, user = OPERATOR): Promise<{ text: string; blo
   return { text: body.text ?? '', blocks: body.blocks ?? [], raw: JSON.stringify(body) };
 }
 
-function buttonValue(blocks: unknown, actionId: string): string {
-  const found: string[] = [];
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) value.forEach(visit);
-    else if (value !== null && typeof value === 'object') {
-      const record = value as Record<string, unknown>;
-      if (record.action_id === actionId && typeof record.value === 'string') found.push(record.value);
-      Object.values(record).forEach(visit);
-    }
-  };
-  visit(blocks);
-  if (!found[0]) throw new Error(`no ${actionId} button in ${JSON.stringify(blocks)}`);
-  return found[0];
-}
 
 async function click(actionId: string, value: string, { user = OPERATOR, headers = {} }: { user?: string; headers?: Record<string, string> } = {}): Promise<string> {
   const responseUrl = env.slack.responseUrl();
@@ -83,19 +71,6 @@ async function planRestart(instanceId: string): Promise<string> {
   return buttonValue(card.blocks, 'remediation_confirm');
 }
 
-function statusEvent(commandId: string, instanceId: string, status: string, document = RESTART_DOC) {
-  return {
-    version: '0',
-    id: `evt-${commandId}-${status}`,
-    'detail-type': 'EC2 Command Invocation Status-change Notification',
-    source: 'aws.ssm',
-    account: '123456789012',
-    time: new Date().toISOString(),
-    region: 'us-east-1',
-    resources: [`arn:aws:ec2:us-east-1:123456789012:instance/${instanceId}`],
-    detail: { 'command-id': commandId, 'document-name': document, 'instance-id': instanceId, 'requested-date-time': new Date().toISOString(), status },
-  };
-}
 
 async function auditTrail(requestId: string): Promise<string[]> {
   const items = await env.dynamo.client.send(
@@ -311,10 +286,10 @@ describe('restart through Slack', () => {
     env.slack.reset();
 
     // Act
-    await statusHandler(statusEvent(sentCommandId, instanceId, 'InProgress'), context);
-    await statusHandler(statusEvent(sentCommandId, instanceId, 'Success'), context);
-    await statusHandler(statusEvent(sentCommandId, instanceId, 'Success'), context);
-    await statusHandler(statusEvent(sentCommandId, instanceId, 'InProgress'), context);
+    await statusHandler(invocationStatusEvent(sentCommandId, instanceId, 'InProgress'), context);
+    await statusHandler(invocationStatusEvent(sentCommandId, instanceId, 'Success'), context);
+    await statusHandler(invocationStatusEvent(sentCommandId, instanceId, 'Success'), context);
+    await statusHandler(invocationStatusEvent(sentCommandId, instanceId, 'InProgress'), context);
 
     // Assess
     expect(status.channel).toBe('C0CHANNEL1');
@@ -341,7 +316,7 @@ describe('check through Slack', () => {
     env.slack.reset();
 
     // Act
-    await statusHandler(statusEvent(commandId, instanceId, 'Success', 'ShimFix-CheckContainerRuntime'), context);
+    await statusHandler(invocationStatusEvent(commandId, instanceId, 'Success', { document: 'ShimFix-CheckContainerRuntime' }), context);
     const result = env.slack.calls('chat.postMessage')[0]?.body as { text: string; blocks: unknown[] };
     const restartCard = await click('remediation_restart', buttonValue(result.blocks, 'remediation_restart'));
 

@@ -3,6 +3,7 @@ import type { InvocationDetail, InvocationSummary } from '../../../lambda/aws/ss
 import { CommandNotRecordedYetError, handleCommandEvent, type ChatWriter, type StatusUpdateDeps } from '../../../lambda/slack/remediation/status-updates';
 import { REMEDIATION_IDS } from '../../../lambda/slack/remediation/ids';
 import { RESTARTED, STALE_DAEMON_CHECK, stdoutWith } from './fixtures';
+import { commandStatusEvent, invocationStatusEvent } from '../../helpers/ssm-events';
 
 const A = 'i-0aaaaaaaaaaaaaaaa';
 const B = 'i-0bbbbbbbbbbbbbbbb';
@@ -11,32 +12,13 @@ const DOC = 'ShimFix-RestartContainerRuntime';
 const NOW = Date.parse('2026-01-02T03:00:00.000Z');
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
+/** Events of the one command these tests follow, at a fixed time so the messages are stable. */
+const EVENT_TIME = { time: '2026-01-02T03:00:00Z', requestedAt: '2026-01-02T02:59:59.000Z' };
 function invocationEvent(instanceId: string, status: string, document = DOC) {
-  return {
-    version: '0',
-    id: `evt-${instanceId}-${status}`,
-    'detail-type': 'EC2 Command Invocation Status-change Notification',
-    source: 'aws.ssm',
-    account: '123456789012',
-    time: '2026-01-02T03:00:00Z',
-    region: 'us-east-1',
-    resources: [`arn:aws:ec2:us-east-1:123456789012:instance/${instanceId}`],
-    detail: { 'command-id': COMMAND, 'document-name': document, 'instance-id': instanceId, 'requested-date-time': '2026-01-02T02:59:59.000Z', status },
-  };
+  return invocationStatusEvent(COMMAND, instanceId, status, { ...EVENT_TIME, document, id: `evt-${instanceId}-${status}` });
 }
-
 function commandEvent(status: string) {
-  return {
-    version: '0',
-    id: `evt-command-${status}`,
-    'detail-type': 'EC2 Command Status-change Notification',
-    source: 'aws.ssm',
-    account: '123456789012',
-    time: '2026-01-02T03:00:00Z',
-    region: 'us-east-1',
-    resources: [],
-    detail: { 'command-id': COMMAND, 'document-name': DOC, 'expire-after': '2026-01-02T03:10:00.000Z', parameters: {}, 'requested-date-time': '2026-01-02T02:59:59.000Z', status },
-  };
+  return commandStatusEvent(COMMAND, status, { ...EVENT_TIME, document: DOC });
 }
 
 interface Harness {
