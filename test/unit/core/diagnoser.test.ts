@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { createDiagnoser } from '../../../lambda/core/diagnosis/create-diagnoser';
 import { bundleFromRunbooks } from '../../../lambda/core/knowledge/bundle';
 import { parseRunbook } from '../../../lambda/core/knowledge/parse-runbook';
@@ -154,5 +155,32 @@ describe('diagnose (shipped knowledge base)', () => {
   it('finds runbooks by id and by misspelt words', () => {
     expect(diagnoser.search('shim-version-mismatch')[0]?.runbook.id).toBe('shim-version-mismatch');
     expect(diagnoser.search('schema1 imgae')[0]?.runbook.id).toBe('schema1-image-unsupported');
+  });
+});
+
+describe('diagnose (invariants over any input)', () => {
+  const diagnoser = shippedDiagnoser();
+  const fragments = diagnoser.runbooks().flatMap((r) => r.keywords);
+
+  it('returns a well-formed diagnosis whatever is pasted', () => {
+    // Prepare: random text mixed with real keywords, so some inputs match and some do not
+    const paste = fc.array(fc.oneof(fc.string({ maxLength: 60 }), fc.constantFrom(...fragments), fc.constantFrom(HEADLINE, '\n', '```')), { maxLength: 30 }).map((parts) => parts.join(' '));
+
+    // Act / Assess
+    fc.assert(
+      fc.property(paste, fc.constantFrom('channel' as const, 'direct' as const), (text, mode) => {
+        const diagnosis = diagnoser.diagnose(text, { mode });
+        expect(diagnosis.confidence).toBeGreaterThanOrEqual(0);
+        expect(diagnosis.confidence).toBeLessThanOrEqual(1);
+        expect(diagnosis.candidates.length).toBeLessThanOrEqual(5);
+        const confidences = diagnosis.candidates.map((c) => c.confidence);
+        expect(confidences).toEqual([...confidences].sort((a, b) => b - a));
+        expect(diagnosis.confidence).toBe(confidences[0] ?? 0);
+        expect(diagnosis.runbook === null).toBe(!diagnosis.confident);
+        expect(diagnosis.shouldAnswer).toBe(mode === 'direct' || diagnosis.confident);
+        if (diagnosis.runbook) expect(diagnosis.evidence.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
