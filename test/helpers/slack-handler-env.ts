@@ -1,4 +1,5 @@
 import { startLocalDynamo, type LocalDynamo } from './dynamo';
+import { replaceHandlerEnvironment } from './handler-environment';
 import { startSlackApiStub, type SlackApiStub } from './slack-api-stub';
 import { TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from './slack-request';
 
@@ -9,20 +10,6 @@ export interface SlackHandlerEnvironment {
   stop(): Promise<void>;
 }
 
-const VARIABLES = [
-  'SLACK_SIGNING_SECRET',
-  'SLACK_BOT_TOKEN',
-  'SLACK_API_URL',
-  'SLACK_SIGNING_SECRET_PARAM',
-  'SLACK_BOT_TOKEN_PARAM',
-  'SHIM_FIX_TABLE',
-  'AWS_REGION',
-  'AWS_ENDPOINT_URL_DYNAMODB',
-  'AWS_ENDPOINT_URL_SSM',
-  'SHIM_FIX_OPERATORS',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-] as const;
 
 /**
  * Starts the Slack API stub and a DynamoDB-compatible server on loopback and points the real Lambda
@@ -31,8 +18,7 @@ const VARIABLES = [
  */
 export async function startSlackHandlerEnvironment(): Promise<SlackHandlerEnvironment> {
   const [slack, dynamo] = await Promise.all([startSlackApiStub(), startLocalDynamo()]);
-  const saved = Object.fromEntries(VARIABLES.map((name) => [name, process.env[name]]));
-  Object.assign(process.env, {
+  const restore = replaceHandlerEnvironment({
     SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
     SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
     SLACK_API_URL: slack.apiUrl,
@@ -44,17 +30,11 @@ export async function startSlackHandlerEnvironment(): Promise<SlackHandlerEnviro
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
   });
-  delete process.env.SHIM_FIX_OPERATORS;
-  delete process.env.SLACK_SIGNING_SECRET_PARAM;
-  delete process.env.SLACK_BOT_TOKEN_PARAM;
   return {
     slack,
     dynamo,
     stop: async () => {
-      for (const name of VARIABLES) {
-        if (saved[name] === undefined) delete process.env[name];
-        else process.env[name] = saved[name];
-      }
+      restore();
       await Promise.all([slack.stop(), dynamo.stop()]);
     },
   };

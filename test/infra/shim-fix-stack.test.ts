@@ -156,27 +156,28 @@ describe('IAM of the Slack handler', () => {
   });
 });
 
+/** Everything the status handler and the sweeper may do: follow commands up, never send one. */
+const FOLLOW_UP_ACTIONS = [
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:Query',
+  'dynamodb:UpdateItem',
+  'logs:CreateLogStream',
+  'logs:PutLogEvents',
+  'ssm:GetCommandInvocation',
+  'ssm:GetParameters',
+  'ssm:ListCommandInvocations',
+].sort();
+
 describe('IAM of the status handler', () => {
   it('may read the bot token, command results and the table, and nothing else', () => {
     // Act
     const statements = statementsOf('StatusHandlerRole');
 
     // Assess
-    expect([...new Set(statements.flatMap(actionsOf))].sort()).toEqual(
-      [
-        'dynamodb:ConditionCheckItem',
-        'dynamodb:DeleteItem',
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:Query',
-        'dynamodb:UpdateItem',
-        'logs:CreateLogStream',
-        'logs:PutLogEvents',
-        'ssm:GetCommandInvocation',
-        'ssm:GetParameters',
-        'ssm:ListCommandInvocations',
-      ].sort(),
-    );
+    expect([...new Set(statements.flatMap(actionsOf))].sort()).toEqual(FOLLOW_UP_ACTIONS);
     expect(arns(bySid(statements, 'ReadSlackParameters').Resource)).toEqual([ssmArn('parameter/shim-fix/slack/bot-token')]);
   });
 });
@@ -331,21 +332,7 @@ describe('sweeper (fallback for lost status events)', () => {
     const statements = statementsOf('SweeperHandlerRole');
 
     // Assess
-    expect([...new Set(statements.flatMap(actionsOf))].sort()).toEqual(
-      [
-        'dynamodb:ConditionCheckItem',
-        'dynamodb:DeleteItem',
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:Query',
-        'dynamodb:UpdateItem',
-        'logs:CreateLogStream',
-        'logs:PutLogEvents',
-        'ssm:GetCommandInvocation',
-        'ssm:GetParameters',
-        'ssm:ListCommandInvocations',
-      ].sort(),
-    );
+    expect([...new Set(statements.flatMap(actionsOf))].sort()).toEqual(FOLLOW_UP_ACTIONS);
     expect(arns(bySid(statements, 'ReadSlackParameters').Resource)).toEqual([ssmArn('parameter/shim-fix/slack/bot-token')]);
   });
 

@@ -2,6 +2,7 @@ import { handler } from '../../../lambda/handlers/slack';
 import type { FunctionUrlEvent, FunctionUrlResponse } from '../../../lambda/handlers/slack-http-boundary';
 import { logger } from '../../../lambda/logger';
 import { FakeSsm } from '../../integration/remediation/fake-ssm';
+import { replaceHandlerEnvironment } from '../../helpers/handler-environment';
 import { startSlackApiStub, type SlackApiStub } from '../../helpers/slack-api-stub';
 import { TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../../helpers/slack-request';
 import { findEchoedMentions, type MentionViolation } from './mentions';
@@ -11,20 +12,6 @@ export const OPERATOR = 'U0PERSON01';
 /** An instance the stubbed SSM knows: managed, online, Linux, carrying the allow tag. */
 export const TAGGED_INSTANCE = 'i-0aaaaaaaaaaaaaaa1';
 
-const VARIABLES = [
-  'SLACK_SIGNING_SECRET',
-  'SLACK_BOT_TOKEN',
-  'SLACK_API_URL',
-  'SLACK_SIGNING_SECRET_PARAM',
-  'SLACK_BOT_TOKEN_PARAM',
-  'SHIM_FIX_TABLE',
-  'SHIM_FIX_OPERATORS',
-  'AWS_REGION',
-  'AWS_ENDPOINT_URL_DYNAMODB',
-  'AWS_ENDPOINT_URL_SSM',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-] as const;
 
 const context = { awsRequestId: 'bad-input', functionName: 'shim-fix-slack' } as never;
 
@@ -59,9 +46,7 @@ export interface SlackHarness {
  */
 export async function startSlackHarness(): Promise<SlackHarness> {
   const slack = await startSlackApiStub();
-  const saved = Object.fromEntries(VARIABLES.map((name) => [name, process.env[name]]));
-  for (const name of VARIABLES) delete process.env[name];
-  Object.assign(process.env, {
+  const restore = replaceHandlerEnvironment({
     SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
     SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
     SLACK_API_URL: slack.apiUrl,
@@ -118,10 +103,7 @@ export async function startSlackHarness(): Promise<SlackHarness> {
       process.off('unhandledRejection', onUnhandled);
       errorLog.mockRestore();
       ssm.mock.restore();
-      for (const name of VARIABLES) {
-        if (saved[name] === undefined) delete process.env[name];
-        else process.env[name] = saved[name];
-      }
+      restore();
       await slack.stop();
     },
   };
