@@ -1,6 +1,7 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Config } from '../config';
 import { ConfigurationError } from '../core/errors';
+import { oncePerInstance } from '../once-per-instance';
 
 /** What the Slack app needs to verify requests and call the Web API. Never log this object. */
 export interface SlackSecrets {
@@ -69,12 +70,5 @@ async function readFromParameterStore(signingParam: string, tokenParam: string, 
  * cached, so the next invocation tries again instead of failing until the instance is recycled.
  */
 export function cachedSlackSecrets(read: () => Promise<SlackSecrets>): () => Promise<SlackSecrets> {
-  let pending: Promise<SlackSecrets> | undefined;
-  return () => {
-    pending ??= read().catch((error: unknown) => {
-      pending = undefined;
-      throw error;
-    });
-    return pending;
-  };
+  return oncePerInstance(read);
 }

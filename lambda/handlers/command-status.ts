@@ -8,6 +8,7 @@ import { AwsSsmGateway } from '../aws/ssm-gateway';
 import { loadConfig } from '../config';
 import { ConfigurationError } from '../core/errors';
 import { logger } from '../logger';
+import { oncePerInstance } from '../once-per-instance';
 import { handleCommandEvent, type StatusUpdateDeps } from '../slack/remediation/status-updates';
 
 /**
@@ -16,15 +17,11 @@ import { handleCommandEvent, type StatusUpdateDeps } from '../slack/remediation/
  * invocation), which is what we want when DynamoDB or Slack failed; every step is idempotent, so a retry is safe.
  */
 export function createCommandStatusHandler(buildDeps: () => Promise<StatusUpdateDeps>) {
-  let deps: Promise<StatusUpdateDeps> | undefined;
+  // Built once per cold start; a failed build is not kept, so the next event tries again.
+  const deps = oncePerInstance(buildDeps);
   return async (event: unknown, context: { awsRequestId?: string } | undefined): Promise<void> => {
     if (context?.awsRequestId) logger.appendKeys({ awsRequestId: context.awsRequestId });
-    // Built once per cold start; a failed build is not cached, so the next event tries again.
-    deps ??= buildDeps().catch((error: unknown) => {
-      deps = undefined;
-      throw error;
-    });
-    await handleCommandEvent(event, await deps);
+    await handleCommandEvent(event, await deps());
   };
 }
 

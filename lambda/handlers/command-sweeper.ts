@@ -1,4 +1,5 @@
 import { logger } from '../logger';
+import { oncePerInstance } from '../once-per-instance';
 import { sweepInFlight, type SweepOptions, type SweepReport } from '../slack/remediation/sweep-in-flight';
 import type { StatusUpdateDeps } from '../slack/remediation/status-updates';
 import { buildStatusDeps } from './command-status';
@@ -9,15 +10,11 @@ import { buildStatusDeps } from './command-status';
  * code path. A failed run is not retried by EventBridge: the next scheduled run is the retry.
  */
 export function createCommandSweepHandler(buildDeps: () => Promise<StatusUpdateDeps>, options: SweepOptions = {}) {
-  let deps: Promise<StatusUpdateDeps> | undefined;
+  // Built once per cold start; a failed build is not kept, so the next run tries again.
+  const deps = oncePerInstance(buildDeps);
   return async (_event: unknown, context: { awsRequestId?: string } | undefined): Promise<SweepReport> => {
     if (context?.awsRequestId) logger.appendKeys({ awsRequestId: context.awsRequestId });
-    // Built once per cold start; a failed build is not cached, so the next run tries again.
-    deps ??= buildDeps().catch((error: unknown) => {
-      deps = undefined;
-      throw error;
-    });
-    return sweepInFlight(await deps, options);
+    return sweepInFlight(await deps(), options);
   };
 }
 

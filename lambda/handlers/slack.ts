@@ -1,5 +1,6 @@
 import { loadConfig } from '../config';
 import { logger } from '../logger';
+import { oncePerInstance } from '../once-per-instance';
 import { createRemediationCommands } from '../slack/remediation/create-remediation';
 import { bundledKnowledgeJson } from './knowledge-json';
 import { createLambdaSlackHandler, createSlackDeps, slackSecretsFromConfig } from './slack-app';
@@ -10,8 +11,6 @@ import type { FunctionUrlEvent, FunctionUrlResponse, SlackHttpHandler } from './
  * Function URL. Configuration, secrets (one SSM call), the knowledge bundle and the Bolt app are built once
  * per cold start, on the first request, and kept for the life of the instance.
  */
-let ready: Promise<SlackHttpHandler> | undefined;
-
 /** The Lambda context as the logger reads it (request id, function name). */
 type LambdaContext = Parameters<typeof logger.addContext>[0];
 
@@ -33,13 +32,7 @@ async function build(): Promise<SlackHttpHandler> {
  * Builds the app now rather than on the first request (used by `npm run serve` so configuration errors and
  * the start-up log appear at once). A failed start is not cached: the next call tries again.
  */
-export function prepareHandler(): Promise<SlackHttpHandler> {
-  ready ??= build().catch((error: unknown) => {
-    ready = undefined;
-    throw error;
-  });
-  return ready;
-}
+export const prepareHandler: () => Promise<SlackHttpHandler> = oncePerInstance(build);
 
 /** Two arguments on purpose: Node.js 24 Lambda runtimes reject three-argument (callback) handlers. */
 export const handler = async (event: FunctionUrlEvent, context: LambdaContext): Promise<FunctionUrlResponse> => {
