@@ -134,17 +134,22 @@ export class ShimFixStack extends Stack {
       logRetention: settings.logRetention,
       environment: { SLACK_BOT_TOKEN_PARAM: settings.botTokenParam, ...documentEnvironment },
     });
-    for (const statement of [
-      ...readParameters(this, [botToken.parameterArn], settings.parameterKeyArn),
-      readCommandResults(),
-      useTable(table.tableArn),
-    ]) {
-      status.role.addToPrincipalPolicy(statement);
-    }
-    Validations.of(status.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'ssm:GetCommandInvocation and ssm:ListCommandInvocations support no resource-level permissions; AWS requires "*".',
-    });
+    // What following a command up needs, and nothing more: the bot token, the two SSM reads, the table. The status
+    // handler and the sweeper share it; neither may ever send a command.
+    const grantFollowUp = (handler: HandlerFunction): void => {
+      for (const statement of [
+        ...readParameters(this, [botToken.parameterArn], settings.parameterKeyArn),
+        readCommandResults(),
+        useTable(table.tableArn),
+      ]) {
+        handler.role.addToPrincipalPolicy(statement);
+      }
+      Validations.of(handler.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'ssm:GetCommandInvocation and ssm:ListCommandInvocations support no resource-level permissions; AWS requires "*".',
+      });
+    };
+    grantFollowUp(status);
 
     const statusRule = new events.Rule(this, 'CommandStatusRule', {
       description: 'shim-fix: status changes of commands that run our two documents',
@@ -164,7 +169,7 @@ export class ShimFixStack extends Stack {
 
     // The fallback for lost status events: every few minutes, requests in flight for longer than that are polled with
     // GetCommandInvocation and finished through the status handler's code path, or given up after a bound. Same
-    // permissions as the status handler: the bot token, the two SSM reads, the table.
+    // permissions as the status handler.
     const sweeper = new HandlerFunction(this, 'SweeperHandler', {
       entry: 'lambda/handlers/command-sweeper.ts',
       description: 'shim-fix: finishes requests whose SSM status events were lost, by polling SSM',
@@ -173,17 +178,7 @@ export class ShimFixStack extends Stack {
       // One run at a time is enough and keeps two runs from polling the same request together.
       reservedConcurrentExecutions: 1,
     });
-    for (const statement of [
-      ...readParameters(this, [botToken.parameterArn], settings.parameterKeyArn),
-      readCommandResults(),
-      useTable(table.tableArn),
-    ]) {
-      sweeper.role.addToPrincipalPolicy(statement);
-    }
-    Validations.of(sweeper.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'ssm:GetCommandInvocation and ssm:ListCommandInvocations support no resource-level permissions; AWS requires "*".',
-    });
+    grantFollowUp(sweeper);
     new events.Rule(this, 'SweepSchedule', {
       description: 'shim-fix: finish requests whose SSM status events were lost',
       schedule: events.Schedule.rate(SWEEP_SCHEDULE),
