@@ -6,7 +6,17 @@ export interface RunbookTextOptions {
   id?: string;
   frontMatter?: Record<string, string | undefined>;
   sections?: Partial<Record<'Symptoms' | 'Cause' | 'Fix' | 'Verify' | 'When this is not the fix', string | undefined>>;
+  /** The Chinese body, appended after the English one; `true` = a valid default, any section replaceable or removable. */
+  sectionsZh?: true | Partial<Record<'症状' | '原因' | '修复' | '验证' | '不适用的情况', string | undefined>>;
 }
+
+const DEFAULT_SECTIONS_ZH = {
+  症状: '容器启动失败，报 example failure (1)。',
+  原因: '示例组件配置有误。',
+  修复: '```bash\nsudo systemctl restart example\n```',
+  验证: '启动一个容器。',
+  不适用的情况: '请参考其他运行手册。',
+};
 
 const DEFAULT_FRONT_MATTER = (id: string): Record<string, string> => ({
   id,
@@ -24,7 +34,7 @@ const DEFAULT_FRONT_MATTER = (id: string): Record<string, string> => ({
  * A runbook file's text: valid by default, with any front-matter field or section replaced
  * (or removed with `undefined`), so each validation test breaks exactly one thing.
  */
-export function runbookText({ id = 'example-failure', frontMatter = {}, sections = {} }: RunbookTextOptions = {}): string {
+export function runbookText({ id = 'example-failure', frontMatter = {}, sections = {}, sectionsZh }: RunbookTextOptions = {}): string {
   const fields = { ...DEFAULT_FRONT_MATTER(id), ...frontMatter };
   const yaml = Object.entries(fields)
     .filter((entry): entry is [string, string] => entry[1] !== undefined)
@@ -38,7 +48,8 @@ export function runbookText({ id = 'example-failure', frontMatter = {}, sections
     'When this is not the fix': 'See other runbooks.',
     ...sections,
   };
-  const text = Object.entries(body)
+  const zh = sectionsZh === undefined ? {} : { ...DEFAULT_SECTIONS_ZH, ...(sectionsZh === true ? {} : sectionsZh) };
+  const text = [...Object.entries(body), ...Object.entries(zh)]
     .filter((entry): entry is [string, string] => entry[1] !== undefined)
     .map(([heading, content]) => `## ${heading}\n${content}\n`)
     .join('\n');

@@ -5,7 +5,7 @@ import { frontMatterSchema, REMEDIATIONS, type Runbook } from './runbook';
 import { buildSearchIndex, commonTerms, INDEX_OPTIONS, type IndexedRunbook } from './search-index';
 
 /** Bumped whenever the bundle's shape or the index options change, so a stale bundle fails loudly. */
-export const BUNDLE_SCHEMA = 2;
+export const BUNDLE_SCHEMA = 3;
 
 /** The generated artefact (`lambda/generated/knowledge.json`): validated runbooks plus their serialised index. */
 export interface KnowledgeBundleJson {
@@ -23,6 +23,8 @@ export interface KnowledgeBundle {
   index: MiniSearch<IndexedRunbook>;
 }
 
+const sectionsSchema = z.object({ symptoms: z.string(), cause: z.string(), fix: z.string(), verify: z.string(), notTheFix: z.string() });
+
 const runbookSchema = z.object({
   id: z.string(),
   title: z.string(),
@@ -36,7 +38,8 @@ const runbookSchema = z.object({
   sources: z.array(z.string()),
   area: z.string(),
   file: z.string(),
-  sections: z.object({ symptoms: z.string(), cause: z.string(), fix: z.string(), verify: z.string(), notTheFix: z.string() }),
+  sections: sectionsSchema,
+  sectionsZh: sectionsSchema.nullable(),
 });
 
 const envelopeSchema = z.object({

@@ -1,7 +1,8 @@
 import matter from 'gray-matter';
 import type { ZodError } from 'zod';
 import { RunbookInvalidError, type RunbookProblem } from '../errors';
-import { frontMatterSchema, REQUIRED_SECTIONS, type Runbook, type SectionKey } from './runbook';
+import { codeBlockDifferences, proseOf } from './code-blocks';
+import { frontMatterSchema, REQUIRED_SECTIONS, REQUIRED_SECTIONS_ZH, type Runbook, type SectionKey } from './runbook';
 
 export interface RunbookSource {
   /** Path relative to the repository root, e.g. `knowledge/shim/shim-version-mismatch.md`. */
@@ -10,6 +11,16 @@ export interface RunbookSource {
 }
 
 const HEADING = /^## +(.+?) *$/gm;
+const HAN = /\p{Script=Han}/u;
+/** Problems in the Chinese body are reported under this field, so an author sees at once which language is at fault. */
+export const CHINESE_BODY_FIELD = 'body.zh';
+
+interface FoundSection {
+  heading: string;
+  headingAt: number;
+  start: number;
+  end: number;
+}
 
 /**
  * Parses and validates one runbook file. Collects every problem instead of stopping at the first, so an
@@ -62,7 +73,9 @@ export function parseRunbook(source: RunbookSource): Runbook {
     });
   }
 
-  const sections = parseSections(body, problem);
+  const found = findSections(body);
+  const sections = parseSections(body, found, problem);
+  const sectionsZh = parseChineseSections(body, found, sections, problem);
 
   if (problems.length > 0 || !result.success) throw new RunbookInvalidError(problems);
   const frontMatter = result.data;
@@ -83,41 +96,88 @@ export function parseRunbook(source: RunbookSource): Runbook {
     area: parts.length >= 3 ? (parts[parts.length - 2] ?? 'general') : 'general',
     file: source.file,
     sections,
+    sectionsZh,
   };
 }
 
-function parseSections(body: string, problem: (field: string, message: string) => void): Record<SectionKey, string> {
-  const found: { heading: string; headingAt: number; start: number; end: number }[] = [];
+function findSections(body: string): FoundSection[] {
+  const found: FoundSection[] = [];
   for (const match of body.matchAll(HEADING)) {
     found.push({ heading: match[1] ?? '', headingAt: match.index, start: match.index + match[0].length, end: body.length });
   }
   found.forEach((section, index) => {
     section.end = found[index + 1]?.headingAt ?? body.length;
   });
+  return found;
+}
 
+/**
+ * Picks the five sections of one language out of the body. Each section runs to the next `## ` heading of
+ * any language, so the English "When this is not the fix" ends where "## 症状" starts.
+ */
+function pickSections(
+  body: string,
+  found: FoundSection[],
+  expected: Record<SectionKey, string>,
+  report: (message: string) => void,
+): { sections: Record<SectionKey, string>; positions: number[] } {
   const sections = {} as Record<SectionKey, string>;
-  const expected = Object.entries(REQUIRED_SECTIONS) as [SectionKey, string][];
-  const headings = found.map((section) => section.heading);
-  for (const [key, heading] of expected) {
+  const positions: number[] = [];
+  for (const [key, heading] of Object.entries(expected) as [SectionKey, string][]) {
     const matches = found.filter((section) => section.heading.toLowerCase() === heading.toLowerCase());
     if (matches.length === 0) {
-      problem('body', `is missing the section "## ${heading}"`);
+      report(`is missing the section "## ${heading}"`);
       continue;
     }
-    if (matches.length > 1) problem('body', `has the section "## ${heading}" ${matches.length} times`);
+    if (matches.length > 1) report(`has the section "## ${heading}" ${matches.length} times`);
     const section = matches[0]!;
     const content = body.slice(section.start, section.end).trim();
-    if (content === '') problem('body', `section "## ${heading}" is empty`);
+    if (content === '') report(`section "## ${heading}" is empty`);
     sections[key] = content;
+    positions.push(found.indexOf(section));
   }
-  const order = expected.map(([, heading]) => headings.findIndex((h) => h.toLowerCase() === heading.toLowerCase()));
-  const present = order.filter((index) => index >= 0);
-  if (present.some((index, i) => i > 0 && index < present[i - 1]!)) {
-    problem('body', `sections must come in this order: ${expected.map(([, h]) => h).join(', ')}`);
+  if (positions.some((position, i) => i > 0 && position < positions[i - 1]!)) {
+    report(`sections must come in this order: ${Object.values(expected).join(', ')}`);
   }
+  return { sections, positions };
+}
+
+function parseSections(body: string, found: FoundSection[], problem: (field: string, message: string) => void): Record<SectionKey, string> {
+  const { sections } = pickSections(body, found, REQUIRED_SECTIONS, (message) => problem('body', message));
   if (sections.fix !== undefined && !sections.fix.includes('```')) {
     problem('body', 'section "## Fix" must give the exact commands in a code block');
   }
+  return sections;
+}
+
+/**
+ * The Chinese body: absent (null) until an author writes any Chinese section; from then on all five, in
+ * order, after the English ones, each with Chinese prose and with exactly the English code blocks.
+ */
+function parseChineseSections(
+  body: string,
+  found: FoundSection[],
+  english: Record<SectionKey, string>,
+  problem: (field: string, message: string) => void,
+): Record<SectionKey, string> | null {
+  const headings = new Set(Object.values(REQUIRED_SECTIONS_ZH));
+  if (!found.some((section) => headings.has(section.heading))) return null;
+
+  const report = (message: string): void => problem(CHINESE_BODY_FIELD, message);
+  const { sections, positions } = pickSections(body, found, REQUIRED_SECTIONS_ZH, report);
+  const lastEnglish = Math.max(
+    ...Object.values(REQUIRED_SECTIONS).map((heading) => found.findIndex((section) => section.heading.toLowerCase() === heading.toLowerCase())),
+  );
+  if (positions.some((position) => position < lastEnglish)) {
+    report('the Chinese sections must come after all five English sections');
+  }
+  for (const [key, heading] of Object.entries(REQUIRED_SECTIONS_ZH) as [SectionKey, string][]) {
+    // A section that is only a code block is the same in both languages; any prose must be Chinese.
+    const prose = sections[key] === undefined ? '' : proseOf(sections[key]);
+    if (/[\p{L}]/u.test(prose) && !HAN.test(prose)) report(`section "## ${heading}" has no Chinese text outside its code`);
+  }
+  const complete = (Object.keys(REQUIRED_SECTIONS) as SectionKey[]).every((key) => english[key] !== undefined && sections[key] !== undefined);
+  if (complete) for (const difference of codeBlockDifferences(english, sections)) report(difference);
   return sections;
 }
 

@@ -14,6 +14,18 @@ export const REQUIRED_SECTIONS = {
 } as const;
 export type SectionKey = keyof typeof REQUIRED_SECTIONS;
 
+/**
+ * The same five sections in Chinese, in the same order, after the English ones. Their code blocks must be
+ * identical to the English ones: a Chinese reader runs exactly the commands an English reader runs.
+ */
+export const REQUIRED_SECTIONS_ZH: Record<SectionKey, string> = {
+  symptoms: '症状',
+  cause: '原因',
+  fix: '修复',
+  verify: '验证',
+  notTheFix: '不适用的情况',
+};
+
 export const RUNBOOK_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 const signatureSchema = z
@@ -73,4 +85,6 @@ export interface Runbook {
   file: string;
   /** Markdown of each required section, without its heading. */
   sections: Record<SectionKey, string>;
+  /** The same sections in Chinese, without their headings; null while the runbook has no Chinese body yet. */
+  sectionsZh: Record<SectionKey, string> | null;
 }

@@ -174,7 +174,7 @@ describe('shim-fix kb', () => {
     // Assess
     expect(again.code).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe(first);
-    expect(JSON.parse(first)).toMatchObject({ schema: 2, commonTerms: [] });
+    expect(JSON.parse(first)).toMatchObject({ schema: 3, commonTerms: [] });
   });
 });
 

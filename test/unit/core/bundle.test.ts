@@ -1,7 +1,9 @@
 import { KnowledgeBaseInvalidError } from '../../../lambda/core/errors';
 import { createDiagnoser } from '../../../lambda/core/diagnosis/create-diagnoser';
 import { BUNDLE_SCHEMA, loadKnowledgeBundle, serialiseKnowledgeBundle } from '../../../lambda/core/knowledge/bundle';
+import { parseRunbook } from '../../../lambda/core/knowledge/parse-runbook';
 import { shippedRunbooks } from '../../helpers/knowledge';
+import { runbookText } from '../../helpers/runbook-text';
 
 describe('knowledge bundle', () => {
   it('serialises the same runbooks to byte-identical output, whatever their order', () => {
@@ -31,12 +33,27 @@ describe('knowledge bundle', () => {
 
   it.each([
     ['text that is not JSON', '{not json', /not valid JSON/],
-    ['a bundle of another schema', { schema: 99, runbooks: [], commonTerms: [], index: {} }, /bundle schema must be 2: rebuild it with npm run kb:build/],
+    ['a bundle of another schema', { schema: 99, runbooks: [], commonTerms: [], index: {} }, new RegExp(`bundle schema must be ${BUNDLE_SCHEMA}: rebuild it with npm run kb:build`)],
     ['a bundle without runbooks', { schema: BUNDLE_SCHEMA, runbooks: [], commonTerms: [], index: {} }, /bundle has no runbooks/],
     ['a runbook missing a field', { schema: BUNDLE_SCHEMA, runbooks: [{ id: 'x' }], commonTerms: [], index: {} }, /invalid at runbooks\.0\.title/],
   ])('rejects %s with a message that says how to fix it', (_, input, message) => {
     expect(() => loadKnowledgeBundle(input)).toThrow(KnowledgeBaseInvalidError);
     expect(() => loadKnowledgeBundle(input)).toThrow(message);
+  });
+
+  it('carries the Chinese body, and rejects one with a section missing', () => {
+    // Prepare
+    const runbook = parseRunbook({ file: 'knowledge/test/example-failure.md', text: runbookText({ sectionsZh: true }) });
+    const bundle = JSON.parse(serialiseKnowledgeBundle([runbook])) as { runbooks: { sectionsZh: Record<string, string> }[] };
+
+    // Act
+    const loaded = loadKnowledgeBundle(bundle);
+    delete bundle.runbooks[0]!.sectionsZh.verify;
+
+    // Assess
+    expect(loaded.runbooks[0]?.sectionsZh).toEqual(runbook.sectionsZh);
+    expect(runbook.sectionsZh?.fix).toContain('systemctl restart example');
+    expect(() => loadKnowledgeBundle(bundle)).toThrow(/invalid at runbooks\.0\.sectionsZh\.verify/);
   });
 
   it('checks only the envelope when told the runbooks were validated at build time', () => {
@@ -47,7 +64,7 @@ describe('knowledge bundle', () => {
     // Act / Assess
     expect(() => loadKnowledgeBundle(bundle)).toThrow(/invalid at runbooks\.0\.title/);
     expect(() => loadKnowledgeBundle(bundle, { verify: 'envelope' })).not.toThrow();
-    expect(() => loadKnowledgeBundle({ schema: 1, runbooks: [{ id: 'x' }], index: {} }, { verify: 'envelope' })).toThrow(/bundle schema must be 2/);
+    expect(() => loadKnowledgeBundle({ schema: 1, runbooks: [{ id: 'x' }], index: {} }, { verify: 'envelope' })).toThrow(`bundle schema must be ${BUNDLE_SCHEMA}`);
   });
 
   it('loads the generated bundle the Lambda embeds, in full', () => {

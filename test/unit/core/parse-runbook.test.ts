@@ -91,6 +91,79 @@ describe('parseRunbook', () => {
   });
 });
 
+describe('parseRunbook: the Chinese body', () => {
+  const ZH = `${FILE}: body.zh`;
+
+  it('is null while a runbook has no Chinese section yet', () => {
+    expect(parseRunbook({ file: FILE, text: runbookText() }).sectionsZh).toBeNull();
+  });
+
+  it('is read section by section, and the English last section stops where the Chinese starts', () => {
+    // Act
+    const runbook = parseRunbook({ file: FILE, text: runbookText({ sectionsZh: true }) });
+
+    // Assess
+    expect(runbook.sections.notTheFix).toBe('See other runbooks.');
+    expect(runbook.sectionsZh).toEqual({
+      symptoms: '容器启动失败，报 example failure (1)。',
+      cause: '示例组件配置有误。',
+      fix: '```bash\nsudo systemctl restart example\n```',
+      verify: '启动一个容器。',
+      notTheFix: '请参考其他运行手册。',
+    });
+  });
+
+  it('rejects a missing Chinese section once any exists', () => {
+    expect(problemsOf(runbookText({ sectionsZh: { 验证: undefined } }))).toEqual([`${ZH}: is missing the section "## 验证"`]);
+  });
+
+  it('rejects Chinese sections out of order', () => {
+    const text = runbookText({ sectionsZh: true }).replace('## 原因', '## 占位').replace('## 症状', '## 原因').replace('## 占位', '## 症状');
+    expect(problemsOf(text)).toEqual([`${ZH}: sections must come in this order: 症状, 原因, 修复, 验证, 不适用的情况`]);
+  });
+
+  it('rejects a Chinese section placed among the English ones', () => {
+    const text = runbookText({ sectionsZh: { 症状: undefined } }).replace('## Cause', '## 症状\n容器启动失败。\n\n## Cause');
+    expect(problemsOf(text)).toEqual([`${ZH}: the Chinese sections must come after all five English sections`]);
+  });
+
+  it('rejects a code block that differs, naming the block and the first differing line', () => {
+    // Prepare: the English Fix has blocks 1 and 2; the Chinese translates a command inside block 2
+    const fix = '```bash\nsudo systemctl status example\n```\n\nThen:\n\n```bash\nsudo systemctl daemon-reload\nsudo systemctl restart example\n```';
+    const text = runbookText({
+      sections: { Fix: fix },
+      sectionsZh: { 修复: fix.replace('Then:', '然后：').replace('restart example', 'restart 示例') },
+    });
+
+    // Act / Assess
+    expect(problemsOf(text)).toEqual([
+      `${ZH}: code block 2 (in "## 修复") differs from the English one at line 2: "sudo systemctl restart 示例" instead of "sudo systemctl restart example"; code blocks must be identical in both languages`,
+    ]);
+  });
+
+  it('rejects a different language tag as a difference at the opening fence', () => {
+    const text = runbookText({ sectionsZh: { 修复: '```sh\nsudo systemctl restart example\n```' } });
+    expect(problemsOf(text)).toEqual([expect.stringContaining('code block 1 (in "## 修复") differs from the English one at its opening fence: "```sh" instead of "```bash"')]);
+  });
+
+  it('rejects a code block left out of the Chinese', () => {
+    const text = runbookText({ sections: { Verify: '```bash\nctr version\n```' }, sectionsZh: { 验证: '启动一个容器即可。' } });
+    expect(problemsOf(text)).toEqual([
+      `${ZH}: "## 验证" has 0 code block(s) but "## Verify" has 1: both languages must give the same commands`,
+    ]);
+  });
+
+  it('accepts the same block indented under a list item in one language only', () => {
+    const text = runbookText({ sections: { Verify: '- Check:\n\n  ```bash\n  ctr version\n  ```' }, sectionsZh: { 验证: '检查版本：\n\n```bash\nctr version\n```' } });
+    expect(problemsOf(text)).toEqual([]);
+  });
+
+  it('rejects a Chinese section without Chinese prose (code does not count)', () => {
+    const text = runbookText({ sectionsZh: { 原因: 'The example component is misconfigured: `示例`.' } });
+    expect(problemsOf(text)).toEqual([`${ZH}: section "## 原因" has no Chinese text outside its code`]);
+  });
+});
+
 describe('validateKnowledge', () => {
   it('rejects a duplicate id and names the first file that used it', () => {
     // Prepare

@@ -24,6 +24,7 @@ export function runbookFixture(overrides: Partial<Runbook> = {}): Runbook {
       verify: '`sudo ctr version`',
       notTheFix: 'Two installs: `which -a containerd`.',
     },
+    sectionsZh: null,
     ...overrides,
   };
 }
