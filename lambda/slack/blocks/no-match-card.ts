@@ -39,7 +39,7 @@ export function buildNoMatchCard(diagnosis: Diagnosis): SlackMessage {
       {
         type: 'mrkdwn',
         verbatim: true,
-        text: 'Paste the first error line with a few lines around it, or look it up with `/shim-fix search <words>`.',
+        text: 'Paste the first error line with a few lines around it, or look it up with `/shim-fix search &lt;words&gt;`.',
       },
     ],
   });
