@@ -66,7 +66,7 @@ function describeMissingResult(input: ResultMessageInput): string {
 function nextStep(input: ResultMessageInput): string | undefined {
   const { result } = input;
   if (result && isRestartTheFix(result)) return 'A restart of containerd (then Docker) is the fix. Docker stops its containers on restart unless live-restore is on.';
-  if (result?.status === 'duplicate-binaries') return 'Remove or rename the copy the package did not install, then run the check again.';
+  if (result?.verdict === 'duplicate-binaries') return 'Remove or rename the copy the package did not install, then run the check again.';
   if (result?.status === 'restarted') return `Verify: \`/shim-fix check ${input.instanceId}\`.`;
   if (!isSuccessStatus(input.status) || result?.status === 'failed') {
     return `The full output is in CloudWatch Logs and in the Run Command history of ${input.instanceId}. Run \`/shim-fix check ${input.instanceId}\` to see the state now.`;

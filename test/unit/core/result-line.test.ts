@@ -1,33 +1,66 @@
 import fc from 'fast-check';
 
 import {
+  REFUSALS,
   RESULT_LINE_PREFIX,
   SCRIPT_STATUSES,
+  VERDICTS,
   compareVersions,
   describeResult,
   isHealthy,
   isRestartTheFix,
   parseResultLine,
+  type ContainerdFacts,
   type ScriptResult,
 } from '../../../lambda/core/remediation/result-line';
 
+function containerd(overrides: Partial<ContainerdFacts> = {}): ContainerdFacts {
+  return {
+    installed: '2.0.0',
+    installedPath: '/usr/bin/containerd',
+    running: '1.7.23',
+    runningBefore: null,
+    mainPid: 812,
+    runningExe: '/usr/bin/containerd (deleted)',
+    binaryReplaced: true,
+    unit: 'containerd.service',
+    killMode: 'process',
+    needsDaemonReload: false,
+    configPath: '/etc/containerd/config.toml',
+    configAccepted: true,
+    configError: null,
+    manager: 'systemd',
+    managerUnit: null,
+    binaries: [{ path: '/usr/bin/containerd', version: '2.0.0' }],
+    shims: [{ path: '/usr/bin/containerd-shim-runc-v2', version: '2.0.0' }],
+    shimVersion: '2.0.0',
+    shimProtocolMismatch: true,
+    socket: true,
+    criLoaded: true,
+    ...overrides,
+  };
+}
+
 function checkResult(overrides: Partial<ScriptResult> = {}): ScriptResult {
   return {
-    schema: 1,
+    schema: 2,
     action: 'check',
-    status: 'needs-restart',
+    verdict: 'stale-daemon',
+    status: 'checked',
+    refusal: null,
     message: 'running 1.7.23, installed 2.0.0: the daemon was not restarted after the upgrade',
-    containerd: {
-      installed: '2.0.0',
-      installedPath: '/usr/bin/containerd',
-      running: '1.7.23',
-      binaries: ['/usr/bin/containerd'],
-      shims: ['/usr/bin/containerd-shim-runc-v2'],
-      shimVersion: '2.0.0',
-      shimProtocolMismatch: true,
-      socket: true,
+    containerd: containerd(),
+    docker: {
+      installed: true,
+      active: true,
+      liveRestore: false,
+      runningContainers: 3,
+      binaryReplaced: false,
+      bindsToContainerd: false,
+      requiresContainerd: false,
+      restarted: false,
+      recovered: null,
     },
-    docker: { active: true, liveRestore: false },
     nested: false,
     nestedHints: [],
     durationSeconds: 1,
@@ -41,9 +74,9 @@ function restartResult(overrides: Partial<ScriptResult> = {}): ScriptResult {
     ...base,
     action: 'restart',
     status: 'restarted',
-    message: 'containerd restarted: running 2.0.0 (was 1.7.23), matching the installed version; Docker restarted',
-    containerd: { ...base.containerd, running: '2.0.0', runningBefore: '1.7.23', shimProtocolMismatch: false },
-    docker: { active: true, restarted: true, liveRestore: false },
+    message: 'containerd restarted: running 2.0.0 (was 1.7.23), matching the installed version; Docker was left running',
+    containerd: containerd({ running: '2.0.0', runningBefore: '1.7.23', shimProtocolMismatch: false, binaryReplaced: false }),
+    docker: { ...base.docker, recovered: true },
     ...overrides,
   };
 }
@@ -73,7 +106,18 @@ describe('parseResultLine', () => {
 
     // Assess
     expect(result?.containerd.runningBefore).toBe('1.7.23');
-    expect(result?.docker.restarted).toBe(true);
+    expect(result?.docker.recovered).toBe(true);
+  });
+
+  it('parses a refusal with its reason', () => {
+    // Prepare
+    const refused = restartResult({ status: 'refused', verdict: 'downgrade', refusal: 'downgrade' });
+
+    // Act
+    const result = parseResultLine(line(refused));
+
+    // Assess
+    expect(result?.refusal).toBe('downgrade');
   });
 
   it('tolerates CRLF line ends, indentation and stderr that SSM appends after stdout', () => {
@@ -84,7 +128,7 @@ describe('parseResultLine', () => {
     const result = parseResultLine(stdout);
 
     // Assess
-    expect(result?.status).toBe('needs-restart');
+    expect(result?.verdict).toBe('stale-daemon');
   });
 
   it('returns undefined when SSM truncated the output inside the result line', () => {
@@ -110,15 +154,36 @@ describe('parseResultLine', () => {
     expect(result).toBeUndefined();
   });
 
+  const schemaOne = {
+    schema: 1,
+    action: 'check',
+    status: 'needs-restart',
+    message: 'm',
+    containerd: { installed: '2.0.0', installedPath: null, running: '1.7.23', binaries: [], shims: [], shimVersion: null, shimProtocolMismatch: null, socket: true },
+    docker: { active: true, liveRestore: false },
+    nested: false,
+    nestedHints: [],
+    durationSeconds: 1,
+  };
+
   it.each([
     ['not JSON', `${RESULT_LINE_PREFIX}running 1.7.23`],
     ['an empty object', `${RESULT_LINE_PREFIX}{}`],
-    ['a future schema', line({ ...checkResult(), schema: 2 })],
+    ['a schema 1 line from a document deployed before the bump', line(schemaOne)],
+    ['a future schema', line({ ...checkResult(), schema: 3 })],
     ['an unknown status', line({ ...checkResult(), status: 'rebooted' })],
+    ['an unknown verdict', line({ ...checkResult(), verdict: 'needs-restart' })],
+    ['stale-daemon as a refusal reason (it is the one verdict a restart acts on)', line({ ...checkResult(), status: 'refused', refusal: 'stale-daemon' })],
     ['a missing message', line({ ...checkResult(), message: undefined })],
-    ['a version of the wrong type', line({ ...checkResult(), containerd: { ...checkResult().containerd, running: 1.7 } })],
+    ['a missing verdict', line({ ...checkResult(), verdict: undefined })],
+    ['a version of the wrong type', line({ ...checkResult(), containerd: { ...containerd(), running: 1.7 } })],
+    ['binaries as bare paths (schema 1 shape)', line({ ...checkResult(), containerd: { ...containerd(), binaries: ['/usr/bin/containerd'] } })],
+    ['an unknown manager', line({ ...checkResult(), containerd: { ...containerd(), manager: 'nomad' } })],
+    ['a negative container count', line({ ...checkResult(), docker: { ...checkResult().docker, runningContainers: -1 } })],
     ['a negative duration', line({ ...checkResult(), durationSeconds: -1 })],
     ['an oversized message', line({ ...checkResult(), message: 'x'.repeat(5000) })],
+    ['an oversized config error', line({ ...checkResult(), containerd: { ...containerd(), configError: 'x'.repeat(301) } })],
+    ['seventeen binaries', line({ ...checkResult(), containerd: { ...containerd(), binaries: Array.from({ length: 17 }, (_, i) => ({ path: `/b${i}`, version: null })) } })],
     ['a JSON array', `${RESULT_LINE_PREFIX}[1,2,3]`],
     ['the prefix without a space', `SHIM_FIX_RESULT${JSON.stringify(checkResult())}`],
   ])('returns undefined for %s', (_case, stdout) => {
@@ -134,18 +199,18 @@ describe('parseResultLine', () => {
 
   it('takes the last result line when there are several', () => {
     // Prepare
-    const stdout = [line(checkResult()), 'later output', line(checkResult({ status: 'ok', message: 'fine' }))].join('\n');
+    const stdout = [line(checkResult()), 'later output', line(checkResult({ verdict: 'healthy', message: 'fine' }))].join('\n');
 
     // Act
     const result = parseResultLine(stdout);
 
     // Assess
-    expect(result?.status).toBe('ok');
+    expect(result?.verdict).toBe('healthy');
   });
 
   it('does not fall back to an older line when the last one is damaged', () => {
     // Prepare
-    const stdout = [line(checkResult({ status: 'ok', message: 'fine' })), `${RESULT_LINE_PREFIX}{"schema":1,"act`].join('\n');
+    const stdout = [line(checkResult({ verdict: 'healthy', message: 'fine' })), `${RESULT_LINE_PREFIX}{"schema":2,"act`].join('\n');
 
     // Act
     const result = parseResultLine(stdout);
@@ -154,15 +219,15 @@ describe('parseResultLine', () => {
     expect(result).toBeUndefined();
   });
 
-  it('ignores fields it does not know, so the scripts can add some within schema 1', () => {
+  it('ignores fields it does not know, so the scripts can add some within schema 2', () => {
     // Prepare
-    const stdout = line({ ...checkResult(), hostname: 'ip-10-0-0-1', containerd: { ...checkResult().containerd, extra: 1 } });
+    const stdout = line({ ...checkResult(), hostname: 'ip-10-0-0-1', containerd: { ...containerd(), extra: 1 } });
 
     // Act
     const result = parseResultLine(stdout);
 
     // Assess
-    expect(result?.status).toBe('needs-restart');
+    expect(result?.verdict).toBe('stale-daemon');
     expect(result).not.toHaveProperty('hostname');
   });
 
@@ -192,19 +257,22 @@ describe('parseResultLine', () => {
     );
     const results = fc.record({
       status: fc.constantFrom(...SCRIPT_STATUSES),
+      verdict: fc.constantFrom(...VERDICTS),
+      refusal: fc.option(fc.constantFrom(...REFUSALS), { nil: null }),
       message: fc.string({ minLength: 1, maxLength: 200 }),
       running: fc.option(fc.constantFrom('1.7.23', '2.0.0', '2.1.4'), { nil: null }),
-      binaries: fc.array(fc.string({ minLength: 1, maxLength: 100 }), { maxLength: 4 }),
+      binaries: fc.array(fc.record({ path: fc.string({ minLength: 1, maxLength: 100 }), version: fc.option(fc.constantFrom('1.6.20', '2.0.0'), { nil: null }) }), { maxLength: 4 }),
     });
 
     // Act
     const property = fc.property(logLines, logLines, results, (before, after, generated) => {
-      const base = checkResult();
       const expected: ScriptResult = {
-        ...base,
+        ...checkResult(),
         status: generated.status,
+        verdict: generated.verdict,
+        refusal: generated.refusal,
         message: generated.message,
-        containerd: { ...base.containerd, running: generated.running, binaries: generated.binaries },
+        containerd: containerd({ running: generated.running, binaries: generated.binaries }),
       };
       const stdout = [...before, line(expected), ...after].join('\n');
       expect(parseResultLine(stdout)).toEqual(expected);
@@ -227,59 +295,65 @@ describe('describeResult', () => {
     expect(sentence).toBe('running 1.7.23, installed 2.0.0: the daemon was not restarted after the upgrade');
   });
 
-  it('says downgrade when the installed version is older than the running one', () => {
+  it('explains a replaced binary with equal version strings (a rebuilt package)', () => {
     // Prepare
-    const result = checkResult({ containerd: { ...checkResult().containerd, installed: '1.7.23', running: '2.0.0' } });
+    const result = checkResult({ containerd: containerd({ running: '2.0.0' }) });
 
     // Act
     const sentence = describeResult(result);
 
     // Assess
-    expect(sentence).toBe('running 2.0.0, installed 1.7.23: the daemon was not restarted after the downgrade');
+    expect(sentence).toBe(
+      "containerd 2.0.0 is installed, but the running daemon's binary was replaced on disk since it started: it was not restarted after the upgrade",
+    );
   });
 
   it.each<[string, Partial<ScriptResult>, string]>([
+    ['healthy', { verdict: 'healthy', containerd: containerd({ running: '2.0.0' }) }, 'containerd 2.0.0 is running and matches the installed version'],
     [
-      'ok',
-      { status: 'ok', containerd: { ...checkResult().containerd, running: '2.0.0' } },
-      'containerd 2.0.0 is running and matches the installed version',
+      'downgrade',
+      { verdict: 'downgrade', containerd: containerd({ installed: '1.7.23', running: '2.0.0' }) },
+      'running 2.0.0, installed 1.7.23: the installed containerd is older, and a restart into it cannot talk to the running shims',
     ],
     [
       'duplicate-binaries',
       {
-        status: 'duplicate-binaries',
-        containerd: {
-          ...checkResult().containerd,
+        verdict: 'duplicate-binaries',
+        containerd: containerd({
           running: '2.0.0',
-          binaries: ['/usr/local/bin/containerd', '/usr/bin/containerd'],
-        },
+          binaries: [
+            { path: '/usr/local/bin/containerd', version: '1.7.23' },
+            { path: '/usr/bin/containerd', version: '2.0.0' },
+          ],
+        }),
       },
-      'containerd 2.0.0 is running, but there are 2 containerd binaries on PATH (/usr/local/bin/containerd, /usr/bin/containerd): the daemon may start a different one than the package installed',
+      'containerd 2.0.0 is running, but there are 2 containerd binaries on PATH (/usr/local/bin/containerd 1.7.23, /usr/bin/containerd 2.0.0): the daemon may start a different one than the package installed',
     ],
     [
-      'shim-mismatch',
-      {
-        status: 'shim-mismatch',
-        containerd: { ...checkResult().containerd, installed: '1.7.23', running: '1.7.23', shimVersion: '2.0.0' },
-      },
-      'containerd 1.7.23 is running, but the shim on PATH is 2.0.0: 2.x shims speak protocol v3, which a 1.x daemon cannot start; a restart does not fix this',
+      'shim-newer-than-daemon',
+      { verdict: 'shim-newer-than-daemon', containerd: containerd({ installed: '1.7.23', running: '1.7.23', shimVersion: '2.0.0' }) },
+      'containerd 1.7.23 is installed, but the shim on PATH is 2.0.0: 2.x shims speak protocol v3, which a 1.x daemon cannot start; a restart does not fix this',
     ],
     [
-      'not-installed',
-      { status: 'not-installed', containerd: { ...checkResult().containerd, installed: null, running: null } },
-      'containerd is not installed: no containerd binary on PATH',
+      'config-rejected',
+      { verdict: 'config-rejected', containerd: containerd({ configAccepted: false, configError: 'invalid plugin key URI "cri"' }) },
+      'the installed containerd rejects its config /etc/containerd/config.toml (invalid plugin key URI "cri"): a restart would leave the host without a container runtime',
     ],
     [
-      'not-running',
-      { status: 'not-running', containerd: { ...checkResult().containerd, running: null } },
-      'containerd 2.0.0 is installed but not running: its socket does not answer',
+      'managed-elsewhere',
+      { verdict: 'managed-elsewhere', containerd: containerd({ manager: 'k3s', managerUnit: 'k3s.service' }) },
+      'containerd is run by k3s: restart k3s.service instead',
     ],
     [
-      'failed',
-      { status: 'failed', message: 'containerd did not come back within 60s after the restart' },
-      'containerd did not come back within 60s after the restart',
+      'unsafe-kill-mode',
+      { verdict: 'unsafe-kill-mode', containerd: containerd({ killMode: 'control-group' }) },
+      'the containerd.service unit has KillMode=control-group: a restart would kill every shim and its containers',
     ],
-  ])('summarises %s', (_status, overrides, expected) => {
+    ['not-installed', { verdict: 'not-installed', containerd: containerd({ installed: null, running: null }) }, 'containerd is not installed: no containerd unit or binary found'],
+    ['not-running', { verdict: 'not-running', containerd: containerd({ running: null }) }, 'containerd 2.0.0 is installed but not running: its socket does not answer'],
+    ['no-systemd', { verdict: 'no-systemd', message: 'systemctl does not work here: System has not been booted with systemd' }, 'systemctl does not work here: System has not been booted with systemd'],
+    ['failed', { status: 'failed', message: 'containerd did not come back within 60s after the restart' }, 'containerd did not come back within 60s after the restart'],
+  ])('summarises %s', (_case, overrides, expected) => {
     // Prepare
     const result = checkResult(overrides);
 
@@ -290,9 +364,20 @@ describe('describeResult', () => {
     expect(sentence).toBe(expected);
   });
 
-  it('summarises a restart, with Docker', () => {
+  it('summarises a restart that left Docker running', () => {
     // Prepare
     const result = restartResult();
+
+    // Act
+    const sentence = describeResult(result);
+
+    // Assess
+    expect(sentence).toBe('containerd restarted: running 2.0.0 (was 1.7.23), matching the installed version; Docker was left running');
+  });
+
+  it('summarises a restart that restarted Docker', () => {
+    // Prepare
+    const result = restartResult({ docker: { ...restartResult().docker, restarted: true } });
 
     // Act
     const sentence = describeResult(result);
@@ -301,39 +386,44 @@ describe('describeResult', () => {
     expect(sentence).toBe('containerd restarted: running 2.0.0 (was 1.7.23), matching the installed version; Docker restarted');
   });
 
-  it('warns after a restart when the shim still cannot be started by the daemon', () => {
+  it('says a refused restart touched nothing, and why', () => {
     // Prepare
-    const base = restartResult();
-    const result = restartResult({
-      docker: { active: false, restarted: false, liveRestore: null },
-      containerd: { ...base.containerd, installed: '1.7.23', running: '1.7.23', runningBefore: '1.7.23', shimProtocolMismatch: true },
-    });
+    const result = restartResult({ status: 'refused', verdict: 'healthy', refusal: 'healthy', containerd: containerd({ running: '2.0.0' }) });
+
+    // Act
+    const sentence = describeResult(result);
+
+    // Assess
+    expect(sentence).toBe('restart refused, nothing was touched: containerd 2.0.0 is running and matches the installed version');
+  });
+
+  it('says how many containers a Docker restart would stop', () => {
+    // Prepare
+    const result = restartResult({ status: 'refused', refusal: 'docker-would-stop-containers' });
 
     // Act
     const sentence = describeResult(result);
 
     // Assess
     expect(sentence).toBe(
-      'containerd restarted: running 1.7.23, matching the installed version; Docker was not active, so it was left alone; but the shim on PATH is 2.0.0 (protocol v3), which this daemon cannot start',
+      'restart refused, nothing was touched: restarting Docker without live-restore would stop 3 containers; only an explicit choice to stop them allows it',
     );
   });
 
   it('adds the nested-container hints to a check', () => {
     // Prepare
-    const result = checkResult({ status: 'ok', nested: true, nestedHints: ['/.dockerenv exists'], containerd: { ...checkResult().containerd, running: '2.0.0' } });
+    const result = checkResult({ verdict: 'healthy', nested: true, nestedHints: ['/.dockerenv exists'], containerd: containerd({ running: '2.0.0' }) });
 
     // Act
     const sentence = describeResult(result);
 
     // Assess
-    expect(sentence).toBe(
-      'containerd 2.0.0 is running and matches the installed version; this looks like a nested container (/.dockerenv exists)',
-    );
+    expect(sentence).toBe('containerd 2.0.0 is running and matches the installed version; this looks like a nested container (/.dockerenv exists)');
   });
 
   it("falls back to the script's message when the versions are missing", () => {
     // Prepare
-    const result = checkResult({ message: 'from the script', containerd: { ...checkResult().containerd, running: null } });
+    const result = checkResult({ verdict: 'not-running', message: 'from the script', containerd: containerd({ installed: null, running: null }) });
 
     // Act
     const sentence = describeResult(result);
@@ -346,8 +436,9 @@ describe('describeResult', () => {
 describe('isRestartTheFix', () => {
   it.each<[Partial<ScriptResult>, boolean]>([
     [{}, true],
-    [{ status: 'ok' }, false],
-    [{ status: 'duplicate-binaries' }, false],
+    [{ verdict: 'healthy' }, false],
+    [{ verdict: 'downgrade' }, false],
+    [{ verdict: 'shim-newer-than-daemon' }, false],
     [{ action: 'restart', status: 'failed' }, false],
   ])('%j → %s', (overrides, expected) => {
     // Prepare
@@ -363,11 +454,12 @@ describe('isRestartTheFix', () => {
 
 describe('isHealthy', () => {
   it.each<[string, ScriptResult, boolean]>([
-    ['a clean check', checkResult({ status: 'ok' }), true],
+    ['a clean check', checkResult({ verdict: 'healthy' }), true],
     ['a stale daemon', checkResult(), false],
-    ['duplicate binaries', checkResult({ status: 'duplicate-binaries' }), false],
-    ['a successful restart', restartResult(), true],
-    ['a restart that leaves a v3 shim next to a 1.x daemon', restartResult({ containerd: { ...restartResult().containerd, shimProtocolMismatch: true } }), false],
+    ['duplicate binaries', checkResult({ verdict: 'duplicate-binaries' }), false],
+    ['a verified restart', restartResult(), true],
+    ['a second restart refused on a fixed host', restartResult({ status: 'refused', verdict: 'healthy', refusal: 'healthy' }), true],
+    ['a refused downgrade', restartResult({ status: 'refused', verdict: 'downgrade', refusal: 'downgrade' }), false],
     ['a failed restart', restartResult({ status: 'failed' }), false],
   ])('%s → %s', (_case, result, expected) => {
     // Prepare
@@ -386,6 +478,8 @@ describe('compareVersions', () => {
     ['1.7.23', '2.0.0', -1],
     ['2.0.0', '1.7.23', 1],
     ['1.7.12-0ubuntu4', '1.7.12', 0],
+    ['1.6.20~ds1', '1.6.20', 0],
+    ['v2.0.0', '2.0.0', 0],
     ['1.10.0', '1.9.9', 1],
   ])('%s vs %s', (a, b, sign) => {
     // Prepare

@@ -91,10 +91,10 @@ describe('result message', () => {
   });
 
   it.each([
-    ['a healthy check', { ...STALE_DAEMON_CHECK, status: 'ok' as const }, ':white_check_mark:'],
+    ['a healthy check', { ...STALE_DAEMON_CHECK, verdict: 'healthy' as const }, ':white_check_mark:'],
     ['a stale daemon', STALE_DAEMON_CHECK, ':warning:'],
-    ['duplicate binaries', { ...STALE_DAEMON_CHECK, status: 'duplicate-binaries' as const }, ':warning:'],
-    ['a daemon that is not running', { ...STALE_DAEMON_CHECK, status: 'not-running' as const }, ':warning:'],
+    ['duplicate binaries', { ...STALE_DAEMON_CHECK, verdict: 'duplicate-binaries' as const }, ':warning:'],
+    ['a daemon that is not running', { ...STALE_DAEMON_CHECK, verdict: 'not-running' as const }, ':warning:'],
     ['a successful restart', RESTARTED, ':white_check_mark:'],
   ])('marks %s with %s', (_, result, icon) => {
     // Act
