@@ -187,7 +187,7 @@ export class AwsSsmGateway implements SsmGateway {
       TimeoutSeconds: request.rollout.timeoutSeconds,
       CloudWatchOutputConfig: {
         CloudWatchOutputEnabled: true,
-        ...(this.commandLogGroup === undefined ? {} : { CloudWatchOutputLogGroupName: this.commandLogGroup }),
+        ...(this.commandLogGroup === undefined ? {} : { CloudWatchLogGroupName: this.commandLogGroup }),
       },
     };
     if (request.target.kind === 'instance') {

@@ -15,6 +15,7 @@ import 'aws-sdk-client-mock-jest';
 import { AwsSsmGateway } from '../../../lambda/aws/ssm-gateway';
 import { AwsCallError } from '../../../lambda/core/remediation/errors';
 import { DEFAULT_ROLLOUT } from '../../../lambda/core/remediation/types';
+import { startSsmProtocolStub, type SsmProtocolStub } from '../../helpers/ssm-protocol-stub';
 
 const ID = 'i-0123456789abcdef0';
 const OTHER = 'i-0fedcba9876543210';
@@ -168,25 +169,6 @@ describe('AwsSsmGateway', () => {
       });
     });
 
-    it('sends the output to the stack\'s log group when one is configured', async () => {
-      // Prepare
-      ssm.on(SendCommandCommand).resolves({ Command: { CommandId: COMMAND_ID } });
-      const withLogGroup = new AwsSsmGateway({ client: new SSMClient({ region: 'us-east-1' }), allowTag, documents, commandLogGroup: '/shim-fix/run-command' });
-
-      // Act
-      await withLogGroup.sendCommand({
-        document: { name: 'ShimFix-CheckContainerRuntime', version: '2' },
-        target: { kind: 'instance', instanceId: ID },
-        comment: 'c',
-        rollout: DEFAULT_ROLLOUT,
-      });
-
-      // Assess
-      expect(ssm).toHaveReceivedCommandWith(SendCommandCommand, {
-        CloudWatchOutputConfig: { CloudWatchOutputEnabled: true, CloudWatchOutputLogGroupName: '/shim-fix/run-command' },
-      });
-    });
-
     it('targets a fleet by the allow tag AND the requested tag, one at a time, stopping on the first error', async () => {
       // Prepare
       ssm.on(SendCommandCommand).resolves({ Command: { CommandId: COMMAND_ID } });
@@ -294,6 +276,31 @@ describe('AwsSsmGateway', () => {
         { instanceId: ID, status: 'Success' },
         { instanceId: OTHER, status: 'InProgress' },
       ]);
+    });
+  });
+
+  describe('on the wire (real SDK serialisation against the loopback SSM stub)', () => {
+    let stub: SsmProtocolStub;
+    beforeAll(async () => {
+      stub = await startSsmProtocolStub();
+    });
+    afterAll(async () => {
+      await stub.stop();
+    });
+
+    it('sends the output to the stack\'s log group under SSM\'s field name, CloudWatchLogGroupName', async () => {
+      // Prepare: a real client; the SDK drops fields its model does not know, so only the serialised body tells the truth.
+      // (Last block of this file: restore() takes the mock off SSMClient for good.)
+      ssm.restore();
+      const client = new SSMClient({ region: 'us-east-1', endpoint: stub.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+      const wired = new AwsSsmGateway({ client, allowTag, documents, commandLogGroup: '/shim-fix/run-command' });
+
+      // Act
+      await wired.sendCommand({ document: { name: 'ShimFix-CheckContainerRuntime', version: '2' }, target: { kind: 'instance', instanceId: ID }, comment: 'c', rollout: DEFAULT_ROLLOUT });
+
+      // Assess
+      expect(stub.calls('SendCommand')[0]?.body.CloudWatchOutputConfig).toEqual({ CloudWatchOutputEnabled: true, CloudWatchLogGroupName: '/shim-fix/run-command' });
+      client.destroy();
     });
   });
 });
