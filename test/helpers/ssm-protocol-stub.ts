@@ -54,7 +54,14 @@ export interface StubInvocation {
  * `ThrottlingException` is a 400 in SSM's protocol; service faults are 5xx (`InternalServerError`); `hang` accepts the
  * request and never answers (the connection is closed when the stub stops).
  */
-export type SsmFailure = { status: 400; type: 'ThrottlingException' } | { status: 500 | 503; type: 'InternalServerError' | 'ServiceUnavailable' } | { hang: true };
+export type SsmFailure =
+  | { status: 400; type: 'ThrottlingException' | 'InvalidInstanceId' | 'InvalidDocument' | 'AccessDeniedException' | 'ValidationException' }
+  | { status: 500 | 503; type: 'InternalServerError' | 'ServiceUnavailable' }
+  | { hang: true }
+  /** The connection is destroyed after the request arrived: a network error after the command may have landed. */
+  | { destroy: true }
+  /** A 200 with this body instead of the real answer (e.g. one that fails the gateway's validation). */
+  | { status: 200; body: Record<string, unknown> };
 
 export interface SsmCall {
   operation: string;
@@ -154,7 +161,16 @@ export async function startSsmProtocolStub(): Promise<SsmProtocolStub> {
         call.status = 0;
         return;
       }
-      answer(failure.status, { __type: failure.type, message: failure.type === 'ThrottlingException' ? 'Rate exceeded' : 'Internal failure' });
+      if ('destroy' in failure) {
+        call.status = 0;
+        request.socket.destroy();
+        return;
+      }
+      if ('body' in failure) {
+        answer(200, failure.body);
+        return;
+      }
+      answer(failure.status, { __type: failure.type, message: failure.type === 'ThrottlingException' ? 'Rate exceeded' : `${failure.type} (stub)` });
       return;
     }
     answer(...operations[operation](body));

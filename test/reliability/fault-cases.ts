@@ -116,8 +116,8 @@ export const faultCases: readonly ReliabilityCase[] = [
     fault: '`SendCommand` answers 500 InternalServerError',
     tried: '500 responses, then a new plan and Confirm for the same instance',
     count: 1,
-    outcome: 'not retried; “SendCommand failed with InternalServerError … nothing ran”; audit `not-sent`; lock released',
-    test: { file: SLACK_SSM, name: '5xx on SendCommand: not retried (it may have landed), a clear message, the lock is released' },
+    outcome: 'not retried; “SSM did not confirm the command (InternalServerError), so shim-fix cannot tell whether it runs …”; audit left open on the in-flight index; the lock is kept, so the second restart is refused',
+    test: { file: SLACK_SSM, name: '5xx on SendCommand: not retried (it may have landed), the outcome is unknown, and the lock is kept' },
   },
   {
     id: 'ssm-send-hangs',
@@ -125,7 +125,7 @@ export const faultCases: readonly ReliabilityCase[] = [
     fault: '`SendCommand` accepted by the endpoint, never answered',
     tried: 'hung requests (the send client makes one attempt, 2.5 s request timeout), then a new plan and Confirm for the same instance',
     count: 1,
-    outcome: '“SSM did not answer in time, so we cannot tell whether the command was sent …”; never repeated; audit `unknown`; the lock is kept, so the second restart is refused',
+    outcome: '“SSM did not confirm the command (…), so shim-fix cannot tell whether it runs …”; never repeated; audit left open on the in-flight index (the sweeper closes it `unknown`); the lock is kept, so the second restart is refused',
     test: { file: SLACK_SSM, name: 'SendCommand hangs: after its timeout the user is told the outcome is unknown, and the lock is kept' },
   },
   {

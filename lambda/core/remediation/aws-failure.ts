@@ -1,5 +1,5 @@
 import type { AllowTag } from '../../config';
-import type { AwsFailureKind } from './errors';
+import { AwsCallError, type AwsFailureKind } from './errors';
 
 const KIND_BY_NAME: Record<string, AwsFailureKind> = {
   InvalidInstanceId: 'invalid-instance',
@@ -20,6 +20,54 @@ const KIND_BY_NAME: Record<string, AwsFailureKind> = {
   RequestTimeoutException: 'timeout',
   AbortError: 'timeout',
 };
+
+/**
+ * SendCommand errors that prove SSM refused the request as a whole before running anything (SSM API reference,
+ * SendCommand "Errors", plus IAM's denial, request validation and throttling). Only these, and only as a client fault
+ * (a 4xx that SSM parsed and answered), mean "nothing ran". `DocumentNotAllowed` is shim-fix's own refusal before any
+ * request is made.
+ */
+const REJECTION_NAMES = new Set([
+  'InvalidInstanceId',
+  'InvalidDocument',
+  'InvalidDocumentVersion',
+  'InvalidParameters',
+  'InvalidRole',
+  'InvalidOutputFolder',
+  'InvalidNotificationConfig',
+  'DuplicateInstanceId',
+  'MaxDocumentSizeExceeded',
+  'UnsupportedPlatformType',
+  'AccessDeniedException',
+  'AccessDenied',
+  'UnauthorizedOperation',
+  'ValidationException',
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'DocumentNotAllowed',
+  'DocumentHashMismatch',
+]);
+
+/**
+ * True only when a failed SendCommand proves that nothing was started: a known rejection name on a client fault, or
+ * shim-fix's own refusal before sending. A 5xx, a network error, a timeout or a 200 whose body fails validation may all
+ * have started the command, so they are "unknown": the caller keeps the lock and the request in flight.
+ */
+export function provesNothingRan(error: unknown): boolean {
+  if (!(error instanceof AwsCallError) || !REJECTION_NAMES.has(error.awsName)) return false;
+  if (error.cause === undefined) return true;
+  return (error.cause as { $fault?: unknown }).$fault === 'client';
+}
+
+/** What the operator is told when SendCommand failed in a way that does not prove a rejection. */
+export function describeUnknownSend(context: Pick<FailureContext, 'awsName' | 'requestId'>): string {
+  return (
+    `SSM did not confirm the command (${context.awsName}), so shim-fix cannot tell whether it runs. Before trying again, look in ` +
+    `Systems Manager > Run Command > Command history for the comment \`${context.requestId}\`. ` +
+    'The instance stays locked until shim-fix learns the outcome or gives up on it, so a second restart cannot overlap a first one.'
+  );
+}
 
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ECONNRESET']);
 

@@ -3,7 +3,7 @@ import type { RemediationStore, StatusMessageRef } from '../../aws/remediation-s
 import type { SsmGateway } from '../../aws/ssm-gateway';
 import type { AllowTag } from '../../config';
 import { authorise, authoriseConfirm } from '../../core/remediation/authorisation';
-import { classifyAwsError, describeAwsFailure } from '../../core/remediation/aws-failure';
+import { classifyAwsError, describeAwsFailure, describeUnknownSend, provesNothingRan } from '../../core/remediation/aws-failure';
 import { buildComment } from '../../core/remediation/comment';
 import { AwsCallError, TargetInvalidError } from '../../core/remediation/errors';
 import { buildPlan, describeDrift, retryCommand } from '../../core/remediation/plan';
@@ -11,6 +11,7 @@ import { preflightFleet, preflightInstance, type PreflightVerdict } from '../../
 import { formatTarget, parseTarget, type Target } from '../../core/remediation/targets';
 import type { DocumentRef, Plan, RemediationAction, RolloutOptions } from '../../core/remediation/types';
 import type { AppLogger } from '../../logger';
+import { lockTtlSeconds } from '../../remediation/bounds';
 
 export interface RemediationServiceOptions {
   operators: readonly string[];
@@ -21,20 +22,11 @@ export interface RemediationServiceOptions {
   store: RemediationStore;
   logger: AppLogger;
   rollout?: Partial<RolloutOptions>;
-  /**
-   * How long a restart holds its instance lock when no terminal status ever arrives (the status handler releases it
-   * earlier). Covers delivery timeout plus the script's own bound with a margin.
-   * @default 1800
-   */
-  lockTtlSeconds?: number;
   /** Milliseconds since the epoch. @default Date.now */
   now?: () => number;
   /** @default random 12-character ids */
   newId?: (prefix: 'r' | 'p') => string;
 }
-
-/** Time allowed per rollout wave of a fleet (restart, socket wait, Docker restart, verification, with margin). */
-export const LOCK_SECONDS_PER_WAVE = 5 * 60;
 
 export type PlanOutcome = { kind: 'plan'; plan: Plan; summary: string } | { kind: 'refused'; message: string };
 
@@ -60,7 +52,6 @@ export class RemediationService {
 
   public constructor(options: RemediationServiceOptions) {
     this.options = {
-      lockTtlSeconds: 30 * 60,
       now: Date.now,
       newId: (prefix) => `${prefix}-${randomBytes(9).toString('base64url')}`,
       rollout: {},
@@ -168,7 +159,7 @@ export class RemediationService {
     }
 
     if (plan.action === 'restart') {
-      const lock = await store.acquireLocks(plan.instanceIds, plan.requestId, this.lockTtlFor(plan));
+      const lock = await store.acquireLocks(plan.instanceIds, plan.requestId, lockTtlSeconds(plan.instanceIds.length));
       if (!lock.acquired) {
         const running = await store.getAudit(lock.heldBy);
         const message = `\`${lock.instanceId}\` is already being restarted by request \`${lock.heldBy}\`${running ? ` (<@${running.requestedBy}>)` : ''}. Wait for its result, then check again. Nothing ran.`;
@@ -193,12 +184,18 @@ export class RemediationService {
     try {
       ({ commandId } = await ssm.sendCommand({ document: plan.document, target: plan.target, comment: buildComment(input.userId, plan.requestId), rollout: plan.rollout }));
     } catch (error) {
-      const message = this.describeFailure(error, 'SendCommand', formatTarget(plan.target), plan.requestId, plan.action);
-      const timedOut = error instanceof AwsCallError && error.kind === 'timeout';
       logger.error('SendCommand failed', { requestId: plan.requestId, error: describeError(error) });
-      // After a timeout the command may be running: keep the lock (it expires) rather than invite a second restart.
-      await this.abandon(plan, timedOut ? 'unknown' : 'not-sent', message, { keepLocks: timedOut });
-      await input.publisher.refresh(plan.requestId).catch(() => undefined);
+      if (provesNothingRan(error)) {
+        const message = this.describeFailure(error, 'SendCommand', formatTarget(plan.target), plan.requestId, plan.action);
+        await this.abandon(plan, 'not-sent', message);
+        await input.publisher.refresh(plan.requestId).catch(() => undefined);
+        return { kind: 'failed', message, requestId: plan.requestId };
+      }
+      // A 5xx, a timeout, a network error or an unreadable 200 may have started the command: the lock stays and the
+      // request stays on the in-flight index (marked as sending), where the sweeper tells the thread and closes it.
+      const awsName = error instanceof AwsCallError ? error.awsName : classifyAwsError(error).awsName;
+      const message = describeUnknownSend({ awsName, requestId: plan.requestId });
+      await store.appendEvent(plan.requestId, { type: 'send-unknown', detail: describeError(error).slice(0, 1000) });
       return { kind: 'failed', message, requestId: plan.requestId };
     }
     try {
@@ -229,17 +226,6 @@ export class RemediationService {
   private async preflight(target: Target): Promise<PreflightVerdict> {
     const { ssm, allowTag } = this.options;
     return target.kind === 'instance' ? preflightInstance(await ssm.describeInstance(target.instanceId), allowTag) : preflightFleet(await ssm.describeFleet(target.tag), allowTag);
-  }
-
-  /**
-   * A fleet rolls out `maxConcurrency` instances at a time, so its last instance may start long after the first:
-   * the lock lives for the base TTL plus a generous slot per later wave. Each instance's lock is released as soon as
-   * its own result arrives; the TTL only matters when no result ever does.
-   */
-  private lockTtlFor(plan: Plan): number {
-    const concurrency = Math.max(1, Number.parseInt(plan.rollout.maxConcurrency, 10) || 1);
-    const laterWaves = Math.ceil(plan.instanceIds.length / concurrency) - 1;
-    return this.options.lockTtlSeconds + Math.max(0, laterWaves) * LOCK_SECONDS_PER_WAVE;
   }
 
   private documentFor(action: RemediationAction): string {
@@ -285,8 +271,8 @@ export class RemediationService {
     this.options.logger.info('request refused', { requestId: base.requestId, requestedBy: base.requestedBy, target: base.target, outcome });
   }
 
-  private async abandon(plan: Plan, outcome: 'not-sent' | 'unknown', detail: string, { keepLocks = false } = {}): Promise<void> {
-    if (plan.action === 'restart' && !keepLocks) await this.options.store.releaseLocks(plan.instanceIds, plan.requestId);
+  private async abandon(plan: Plan, outcome: 'not-sent' | 'unknown', detail: string): Promise<void> {
+    if (plan.action === 'restart') await this.options.store.releaseLocks(plan.instanceIds, plan.requestId);
     await this.options.store.closeAudit(plan.requestId, outcome, detail);
   }
 

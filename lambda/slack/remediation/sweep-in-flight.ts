@@ -1,6 +1,7 @@
 import type { AuditRecord, InFlightRequest } from '../../aws/remediation-store-types';
 import { COMMAND_DETAIL_TYPE, INVOCATION_DETAIL_TYPE } from '../../aws/command-events';
 import { isSuccessStatus, isTerminalStatus } from '../../core/remediation/command-status';
+import { GIVE_UP_BASE_MS, GIVE_UP_PER_EXTRA_INSTANCE_MS, SWEEP_SCHEDULE_MINUTES, giveUpAfterMs } from '../../remediation/bounds';
 import { AwsCallError } from '../../core/remediation/errors';
 import { claimResult, handleCommandEvent, type StatusUpdateDeps } from './status-updates';
 import { buildStatusMessage } from './status-message';
@@ -20,8 +21,8 @@ export interface SweepOptions {
    */
   pollAfterMs?: number;
   /**
-   * A single instance is given up this long after its command was sent. Longer than the lock TTL (30 minutes), so by
-   * then the lock has expired anyway and releasing it changes nothing.
+   * A single instance is given up this long after its command was sent. The instance lock outlives this bound
+   * (lambda/remediation/bounds.ts), so a second restart is refused for as long as this one is tracked.
    * @default 60 minutes
    */
   giveUpAfterMs?: number;
@@ -33,8 +34,8 @@ export interface SweepOptions {
   giveUpPerExtraInstanceMs?: number;
 }
 
-export const SWEEP_SCHEDULE_MINUTES = 5;
-export const SWEEP_DEFAULTS: Required<SweepOptions> = { pollAfterMs: 5 * 60_000, giveUpAfterMs: 60 * 60_000, giveUpPerExtraInstanceMs: 5 * 60_000 };
+export { SWEEP_SCHEDULE_MINUTES };
+export const SWEEP_DEFAULTS: Required<SweepOptions> = { pollAfterMs: 5 * 60_000, giveUpAfterMs: GIVE_UP_BASE_MS, giveUpPerExtraInstanceMs: GIVE_UP_PER_EXTRA_INSTANCE_MS };
 
 export interface SweepReport {
   /** In flight but too young to poll. */
@@ -90,11 +91,12 @@ async function sweepOne(entry: InFlightRequest, now: number, settings: Required<
   const { commandId } = entry;
   if (commandId === undefined) {
     // Marked as sending, never recorded: the Slack handler died while SendCommand was in flight (its timeout is 10 s,
-    // this entry is minutes old). Whether SSM ran it is unknown, so the lock stays until it expires.
+    // this entry is minutes old), or SSM answered in a way that proves nothing (5xx, network error, unreadable 200).
+    // Whether SSM ran it is unknown, so the lock stays until it expires.
     await closeUnknown(audit, deps, {
       claimKey: 'interrupted',
       text:
-        `:grey_question: shim-fix was interrupted while sending the command for request \`${audit.requestId}\`, so it cannot tell whether it ran. ` +
+        `:grey_question: shim-fix could not confirm that SSM accepted the command for request \`${audit.requestId}\`, so it cannot tell whether it ran. ` +
         `Before trying again, look in Systems Manager > Run Command > Command history for the comment \`${audit.requestId}\`. ` +
         'The instance stays locked until its lock expires, so a second restart cannot overlap a first one.',
       detail: 'interrupted while sending the command: no command id was recorded',
@@ -116,7 +118,7 @@ async function sweepOne(entry: InFlightRequest, now: number, settings: Required<
     deps.logger.info('in-flight request completed from SSM', { requestId: entry.requestId, commandId, status });
     return 'completed';
   }
-  const bound = settings.giveUpAfterMs + Math.max(0, audit.instanceIds.length - 1) * settings.giveUpPerExtraInstanceMs;
+  const bound = giveUpAfterMs(audit.instanceIds.length, settings.giveUpAfterMs, settings.giveUpPerExtraInstanceMs);
   if (now - entry.sentAt < bound) return 'running';
   const minutes = Math.round(bound / 60_000);
   deps.logger.error('giving up on an in-flight request', { requestId: entry.requestId, commandId, minutes });
@@ -126,7 +128,7 @@ async function sweepOne(entry: InFlightRequest, now: number, settings: Required<
       `:grey_question: shim-fix lost track of command \`${commandId}\`: SSM reported no final status within ${minutes} minutes. ` +
       'The outcome is unknown. Look it up in Systems Manager > Run Command before running it again; the instance lock is released.',
     detail: `no final status from SSM within ${minutes} minutes of sending command ${commandId}`,
-    // By now the lock has expired anyway (its TTL is shorter than the bound); releasing says so explicitly.
+    // The lock outlives the bound by two sweep periods; giving up is what frees the instance.
     releaseLocks: true,
   });
   return 'givenUp';

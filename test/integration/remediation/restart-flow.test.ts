@@ -251,16 +251,17 @@ describe('restart through Slack', () => {
   });
 
   test.each([
-    ['AccessDeniedException', 'access denied', true],
-    ['ThrottlingException', 'throttling requests', true],
-    ['InvalidDocument', 'redeploy the stack', true],
-    ['InvalidInstanceId', 'SSM cannot run commands on', true],
-    ['TimeoutError', 'cannot tell whether the command was sent', false],
-  ])('SendCommand failing with %s gives its own message, is audited, and frees the lock unless the outcome is unknown', async (name, text, lockFreed) => {
+    ['AccessDeniedException', 'client', 'access denied', true],
+    ['ThrottlingException', 'client', 'throttling requests', true],
+    ['InvalidDocument', 'client', 'redeploy the stack', true],
+    ['InvalidInstanceId', 'client', 'SSM cannot run commands on', true],
+    ['InternalServerError', 'server', 'cannot tell whether it runs', false],
+    ['TimeoutError', undefined, 'cannot tell whether it runs', false],
+  ])('SendCommand failing with %s (fault: %s) gives its own message, is audited, and frees the lock only on a proven rejection', async (name, fault, text, lockFreed) => {
     // Prepare
     const instanceId = newInstance();
     const planId = await planRestart(instanceId);
-    ssm.sendError = Object.assign(new Error(`${name} from SSM`), { name, $metadata: { attempts: 3 } });
+    ssm.sendError = Object.assign(new Error(`${name} from SSM`), { name, $metadata: { attempts: 3 }, ...(fault ? { $fault: fault } : {}) });
 
     // Act
     const answer = await click('remediation_confirm', planId);
@@ -269,10 +270,14 @@ describe('restart through Slack', () => {
 
     // Assess
     expect(answer).toContain(text);
-    const statusUpdate = JSON.stringify(env.slack.calls('chat.update')[0]?.body.blocks);
-    expect(statusUpdate).toContain(lockFreed ? 'Not sent.' : 'Outcome unknown.');
-    if (lockFreed) expect(retry).toContain('Sent.');
-    else expect(retry).toContain('is already being restarted');
+    const statusUpdate = JSON.stringify(env.slack.calls('chat.update')[0]?.body.blocks ?? null);
+    if (lockFreed) {
+      expect(statusUpdate).toContain('Not sent.');
+      expect(retry).toContain('Sent.');
+    } else {
+      expect(statusUpdate).not.toContain('Not sent.');
+      expect(retry).toContain('is already being restarted');
+    }
   });
 
   test('status events update the public message and post the result into its thread, once', async () => {
