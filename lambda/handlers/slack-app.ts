@@ -9,6 +9,7 @@ import type { Diagnoser } from '../core/diagnosis/types';
 import { loadKnowledgeBundle } from '../core/knowledge/bundle';
 import type { AppLogger } from '../logger';
 import { boltLogger } from '../slack/bolt-logger';
+import { slackWebClientOptions } from '../slack/post-outcome';
 import { registerListeners } from '../slack/register-listeners';
 import type { RemediationCommands, SlackDeps } from '../slack/types';
 import { hardenSlackHandler, type SlackHttpHandler } from './slack-http-boundary';
@@ -18,19 +19,9 @@ import { hardenSlackHandler, type SlackHttpHandler } from './slack-http-boundary
  * that handler) and `npm run dev` (Socket Mode). Nothing here makes a network call until a request arrives.
  */
 
-/**
- * Web API calls: a few quick retries (429 responses are retried after their Retry-After), and a timeout that
- * leaves room inside Slack's 3-second window for the retry.
- */
-export const SLACK_CLIENT_RETRY = { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 400, randomize: true } as const;
-export const SLACK_CLIENT_TIMEOUT_MS = 2000;
-
+/** Web API client options: see `slack/post-outcome.ts` for which failed posts may be retried. */
 export function slackClientOptions(slackApiUrl: string | undefined): WebClientOptions {
-  return {
-    ...(slackApiUrl !== undefined ? { slackApiUrl: slackApiUrl.endsWith('/') ? slackApiUrl : `${slackApiUrl}/` } : {}),
-    retryConfig: { ...SLACK_CLIENT_RETRY },
-    timeout: SLACK_CLIENT_TIMEOUT_MS,
-  };
+  return slackWebClientOptions(slackApiUrl);
 }
 
 /**

@@ -3,6 +3,7 @@ import type { DiagnoseMode, Diagnosis } from '../core/diagnosis/types';
 import { buildAnswerCard } from './blocks/answer-card';
 import type { SlackMessage } from './blocks/limits';
 import { buildNoMatchCard } from './blocks/no-match-card';
+import { classifyPostFailure } from './post-outcome';
 import { DEDUPE_TTL_SECONDS, type SlackDeps } from './types';
 
 /** Where an answer goes: the message it answers, and the thread to put it in (undefined = the DM itself). */
@@ -26,6 +27,8 @@ export interface AnswerPasteInput {
 
 export type AnswerOutcome =
   | { kind: 'answered'; diagnosis: Diagnosis; ts?: string }
+  /** The post may have reached Slack (timeout, connection reset): counted as posted, never sent twice. */
+  | { kind: 'answer_unconfirmed'; diagnosis: Diagnosis }
   | { kind: 'silent'; diagnosis: Diagnosis }
   | { kind: 'duplicate_delivery' }
   | { kind: 'already_answered' }
@@ -47,7 +50,8 @@ export const ANSWER_LEASE_SECONDS = 30;
  * post, so a re-delivered event or a second listener for the same message never posts twice.
  *
  * The claims are leased ({@link ANSWER_LEASE_SECONDS}) and completed after the post: when the invocation dies in
- * between, Slack's next delivery takes them over and answers. When the post fails they are released at once.
+ * between, Slack's next delivery takes them over and answers. When the post surely failed they are released at once;
+ * when it may have reached Slack (`classifyPostFailure`) they are completed, so Slack's re-delivery never posts again.
  * When the store cannot be reached the answer goes out anyway (fail open, with a warning): a rare second copy of
  * an answer costs less than silence during a DynamoDB incident. Nothing here acts on a host.
  *
@@ -82,6 +86,14 @@ export async function answerPaste(deps: SlackDeps, input: AnswerPasteInput): Pro
       unfurl_media: false,
     });
   } catch (error) {
+    const failure = classifyPostFailure(error);
+    if (failure.posted === 'maybe') {
+      // Slack may have posted it (it was slow, or the connection broke after the request went out): a second post
+      // would be a duplicate answer, so this one counts as posted and Slack's re-delivery finds the claims done.
+      deps.logger.warn('answer may have been posted: counted as posted, not sent again', { event: 'answer_unconfirmed', trigger, reason: failure.reason });
+      await completeClaims(deps, claims.keys);
+      return { kind: 'answer_unconfirmed', diagnosis };
+    }
     await Promise.all(claims.keys.map((key) => deps.idempotency.release(key).catch(() => undefined)));
     if (NOT_IN_CHANNEL.has(slackErrorCode(error) ?? '')) return { kind: 'not_in_channel' };
     throw error;
@@ -96,13 +108,15 @@ export async function answerPaste(deps: SlackDeps, input: AnswerPasteInput): Pro
     channel: target.channel,
     deduplicated: claims.keys.length > 0,
   });
-  // Best effort: if this fails the lease runs out, and only a Slack retry (sent when Slack got no 200) could answer again.
-  await Promise.all(
-    claims.keys.map((key) =>
-      deps.idempotency.complete(key).catch((error: unknown) => deps.logger.warn('could not mark the answer done', { key, error: describeError(error) })),
-    ),
-  );
+  await completeClaims(deps, claims.keys);
   return { kind: 'answered', diagnosis, ts: response.ts };
+}
+
+/** Best effort: if this fails the lease runs out, and only a Slack retry (sent when Slack got no 200) could answer again. */
+async function completeClaims(deps: SlackDeps, keys: string[]): Promise<void> {
+  await Promise.all(
+    keys.map((key) => deps.idempotency.complete(key).catch((error: unknown) => deps.logger.warn('could not mark the answer done', { key, error: describeError(error) }))),
+  );
 }
 
 type AnswerClaims = { kind: 'claimed'; keys: string[] } | { kind: 'duplicate_delivery' } | { kind: 'already_answered' };

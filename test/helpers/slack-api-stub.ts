@@ -9,15 +9,21 @@ export interface RecordedCall {
   /** Parsed body: form fields (JSON values such as `blocks` decoded) or the JSON object. */
   body: Record<string, unknown>;
   authorization?: string;
-  /** HTTP status the stub answered with; 0 for a call held by `holdNext` (never answered). */
+  /** HTTP status the stub answered with; 0 for a call held by `holdNext` (never answered) or cut off by a reset. */
   status: number;
+  /** True when the call took effect (a message was posted), even if its answer never reached the client. */
+  landed: boolean;
 }
 
 /** A scripted failure for the next call(s) of a method. */
 export type StubFailure =
   | { status: 429; retryAfterSeconds: number }
   | { status: 500 | 502 | 503 }
-  | { error: string };
+  | { error: string }
+  /** Takes effect (posts), but answers only after `delayMs`: a degraded Slack, slower than the client's timeout. */
+  | { slowMs: number }
+  /** Takes effect (posts), then resets the connection instead of answering. */
+  | { resetAfterPosting: true };
 
 export interface SlackApiStub {
   /** Base URL for `SLACK_API_URL` / `slackApiUrl`, ending in `/api/`. */
@@ -26,6 +32,8 @@ export interface SlackApiStub {
   responseUrl(id?: string): string;
   /** Every call so far, in order; filter by method name (`chat.postMessage`) or `response_url`. */
   calls(method?: string): RecordedCall[];
+  /** The calls of `method` that took effect: for `chat.postMessage`, the messages now in Slack. */
+  landed(method: string): RecordedCall[];
   /** Makes the next `times` calls of `method` fail as described (then succeed again). */
   failNext(method: string, failure: StubFailure, times?: number): void;
   /**
@@ -67,13 +75,14 @@ export async function startSlackApiStub(): Promise<SlackApiStub> {
     const isApi = url.pathname.startsWith('/api/');
     const method = isApi ? url.pathname.slice('/api/'.length) : url.pathname;
     const body = parseBody(raw, request.headers['content-type'] ?? '');
-    const call: RecordedCall = { kind: isApi ? 'api' : 'response_url', method, body, authorization: request.headers.authorization, status: 200 };
+    const call: RecordedCall = { kind: isApi ? 'api' : 'response_url', method, body, authorization: request.headers.authorization, status: 200, landed: true };
     recorded.push(call);
 
     const hold = holds.get(method);
     if (hold) {
       holds.delete(method);
       call.status = 0;
+      call.landed = false;
       hold(call);
       return;
     }
@@ -82,17 +91,27 @@ export async function startSlackApiStub(): Promise<SlackApiStub> {
     if (scripted && scripted.remaining > 0) {
       scripted.remaining -= 1;
       const { failure } = scripted;
-      if ('status' in failure) {
+      if ('slowMs' in failure) {
+        await new Promise((resolve) => setTimeout(resolve, failure.slowMs));
+        if (response.destroyed) return;
+      } else if ('resetAfterPosting' in failure) {
+        call.status = 0;
+        response.socket?.resetAndDestroy();
+        return;
+      } else if ('status' in failure) {
+        call.landed = false;
         call.status = failure.status;
         response.statusCode = failure.status;
         if (failure.status === 429) response.setHeader('Retry-After', String(failure.retryAfterSeconds));
         response.setHeader('content-type', 'application/json');
         response.end(JSON.stringify({ ok: false, error: failure.status === 429 ? 'ratelimited' : 'internal_error' }));
         return;
+      } else {
+        call.landed = false;
+        response.setHeader('content-type', 'application/json');
+        response.end(JSON.stringify({ ok: false, error: failure.error }));
+        return;
       }
-      response.setHeader('content-type', 'application/json');
-      response.end(JSON.stringify({ ok: false, error: failure.error }));
-      return;
     }
 
     response.setHeader('content-type', 'application/json');
@@ -114,6 +133,7 @@ export async function startSlackApiStub(): Promise<SlackApiStub> {
     responseUrl: (id = `r${++responseCounter}`) => `${base}/response/${id}`,
     calls: (method) =>
       recorded.filter((call) => method === undefined || call.method === method || (method === 'response_url' && call.kind === 'response_url')),
+    landed: (method) => recorded.filter((call) => call.method === method && call.landed),
     failNext: (method, failure, times = 1) => {
       failures.set(method, { failure, remaining: times });
     },
