@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { mrkdwnSection } from './answer-card';
 import { fitMessage, type SlackMessage } from './limits';
-import { inlineCode } from './mrkdwn';
+import { code, joinMrkdwn, mrkdwn } from './mrkdwn';
 
 export interface HelpOptions {
   /** What the user typed when it was not a subcommand; shown back, escaped. */
@@ -20,30 +20,33 @@ export interface HelpOptions {
 export function buildHelp({ unknown, suggestion, remediationEnabled }: HelpOptions): SlackMessage {
   const blocks: KnownBlock[] = [];
   if (unknown !== undefined) {
-    const didYouMean = suggestion ? ` Did you mean ${inlineCode(suggestion)}?` : '';
-    blocks.push(mrkdwnSection(`${inlineCode(unknown.slice(0, 100))} is not a shim-fix command.${didYouMean}`));
+    const didYouMean = suggestion ? mrkdwn` Did you mean ${code(suggestion)}?` : mrkdwn``;
+    blocks.push(mrkdwnSection(mrkdwn`${code(unknown.slice(0, 100))} is not a shim-fix command.${didYouMean}`.text));
   }
   blocks.push(
     mrkdwnSection(
-      '*shim-fix* reads containerd and Docker errors and answers with the runbook that fixes them.\n' +
-        '• Paste an error in a channel I am in: I answer in its thread when I am confident, and stay quiet otherwise.\n' +
-        '• Mention me or send me a direct message to always get an answer.\n' +
-        '• On any message: *⋯ More actions → Diagnose with shim-fix*.',
+      joinMrkdwn([
+        mrkdwn`*shim-fix* reads containerd and Docker errors and answers with the runbook that fixes them.`,
+        mrkdwn`• Paste an error in a channel I am in: I answer in its thread when I am confident, and stay quiet otherwise.`,
+        mrkdwn`• Mention me or send me a direct message to always get an answer.`,
+        mrkdwn`• On any message: *⋯ More actions → Diagnose with shim-fix*.`,
+      ]).text,
     ),
     mrkdwnSection(
-      [
-        '*Commands*',
-        `${inlineCode('/shim-fix search <words>')} find runbooks, e.g. ${inlineCode('/shim-fix search unsupported shim version')}`,
+      joinMrkdwn([
+        mrkdwn`*Commands*`,
+        mrkdwn`${code('/shim-fix search <words>')} find runbooks, e.g. ${code('/shim-fix search unsupported shim version')}`,
         ...(remediationEnabled
           ? [
-              `${inlineCode('/shim-fix check <instance>')} read-only check of containerd and Docker on an instance, e.g. ${inlineCode('/shim-fix check i-0123456789abcdef0')}`,
-              `${inlineCode('/shim-fix restart <instance>')} restart containerd, then Docker, after you confirm (also ${inlineCode('tag:Key=Value')} for a fleet)`,
+              mrkdwn`${code('/shim-fix check <instance>')} read-only check of containerd and Docker on an instance, e.g. ${code('/shim-fix check i-0123456789abcdef0')}`,
+              mrkdwn`${code('/shim-fix restart <instance>')} restart containerd, then Docker, after you confirm (also ${code('tag:Key=Value')} for a fleet)`,
             ]
           : []),
-        `${inlineCode('/shim-fix help')} this message`,
-      ].join('\n'),
+        mrkdwn`${code('/shim-fix help')} this message`,
+      ]).text,
     ),
   );
-  const text = unknown !== undefined ? `${unknown.slice(0, 100)} is not a shim-fix command` : 'shim-fix help';
+  // The notification text is mrkdwn too: what the user typed is escaped there as well.
+  const text = unknown !== undefined ? mrkdwn`${unknown.slice(0, 100)} is not a shim-fix command`.text : 'shim-fix help';
   return fitMessage({ text, blocks });
 }

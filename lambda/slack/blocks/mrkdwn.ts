@@ -15,6 +15,60 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(SPECIAL, (char) => REPLACEMENTS[char] ?? char);
 }
 
+/**
+ * Mrkdwn that came out of {@link mrkdwn} or one of its helpers: it holds only the control sequences we meant
+ * (links to http(s) URLs, mentions of validated user ids). Anything else interpolated into {@link mrkdwn} is text.
+ */
+export class Mrkdwn {
+  private constructor(readonly text: string) {}
+
+  /** Only for this module's helpers: `text` must already be safe. */
+  static fromSafe(text: string): Mrkdwn {
+    return new Mrkdwn(text);
+  }
+
+  toString(): string {
+    return this.text;
+  }
+}
+
+/**
+ * The one builder for mrkdwn the app sends. Both the template's own words and every interpolation are escaped, so a
+ * placeholder such as `<words>` shows as written and a paste can never ping anyone; only {@link Mrkdwn} values (from
+ * {@link code}, {@link link}, {@link mention}, {@link joinMrkdwn} or a nested `mrkdwn`) pass through. `*bold*`,
+ * `_italic_` and backticks are formatting, not control sequences, and stay as written.
+ *
+ * @example
+ * mrkdwn`Run ${code('/shim-fix search <words>')} for ${query}`.text
+ */
+export function mrkdwn(strings: TemplateStringsArray, ...values: readonly (string | number | Mrkdwn)[]): Mrkdwn {
+  let out = escapeMrkdwn(strings[0] ?? '');
+  values.forEach((value, index) => {
+    out += value instanceof Mrkdwn ? value.text : escapeMrkdwn(String(value));
+    out += escapeMrkdwn(strings[index + 1] ?? '');
+  });
+  return Mrkdwn.fromSafe(out);
+}
+
+/** Inline code (see {@link inlineCode}) as trusted mrkdwn. */
+export function code(text: string): Mrkdwn {
+  return Mrkdwn.fromSafe(inlineCode(text));
+}
+
+/** A link (see {@link mrkdwnLink}) as trusted mrkdwn. */
+export function link(url: string, label?: string): Mrkdwn {
+  return Mrkdwn.fromSafe(mrkdwnLink(url, label));
+}
+
+/** `<@U…>` for a real user id; anything else is shown as text. */
+export function mention(userId: string): Mrkdwn {
+  return /^[UW][A-Z0-9]{1,20}$/.test(userId) ? Mrkdwn.fromSafe(`<@${userId}>`) : mrkdwn`${userId}`;
+}
+
+export function joinMrkdwn(parts: readonly Mrkdwn[], separator = '\n'): Mrkdwn {
+  return Mrkdwn.fromSafe(parts.map((part) => part.text).join(escapeMrkdwn(separator)));
+}
+
 /** A fenced code block that shows `text` literally (escaped, and no fence inside can end it early). */
 export function codeBlock(text: string): string {
   // A literal ``` would close the block; a zero-width space between the backticks keeps them visible but inert.

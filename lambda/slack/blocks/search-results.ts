@@ -3,7 +3,7 @@ import type { SearchHit } from '../../core/diagnosis/types';
 import { IDS } from '../types';
 import { button, mrkdwnSection } from './answer-card';
 import { fitMessage, truncateMrkdwn, type SlackMessage } from './limits';
-import { escapeMrkdwn, inlineCode } from './mrkdwn';
+import { code, mrkdwn } from './mrkdwn';
 
 export const SEARCH_RESULTS_SHOWN = 5;
 const QUERY_ECHO_CHARS = 200;
@@ -13,25 +13,25 @@ const QUERY_ECHO_CHARS = 200;
  * channel for everyone.
  */
 export function buildSearchResults(query: string, hits: readonly SearchHit[]): SlackMessage {
-  const shownQuery = escapeMrkdwn(query.length > QUERY_ECHO_CHARS ? `${query.slice(0, QUERY_ECHO_CHARS)}…` : query);
+  const shownQuery = query.length > QUERY_ECHO_CHARS ? `${query.slice(0, QUERY_ECHO_CHARS)}…` : query;
   if (hits.length === 0) {
     return fitMessage({
-      text: `No runbook matches "${query.slice(0, QUERY_ECHO_CHARS)}"`,
+      text: mrkdwn`No runbook matches "${query.slice(0, QUERY_ECHO_CHARS)}"`.text,
       blocks: [
         mrkdwnSection(
-          `No runbook matches “${shownQuery}”. Try fewer words or one exact error line, for example \`/shim-fix search unsupported shim version\`.`,
+          mrkdwn`No runbook matches “${shownQuery}”. Try fewer words or one exact error line, for example ${code('/shim-fix search unsupported shim version')}.`.text,
         ),
       ],
     });
   }
-  const blocks: KnownBlock[] = [mrkdwnSection(`Runbooks for “${shownQuery}”:`)];
+  const blocks: KnownBlock[] = [mrkdwnSection(mrkdwn`Runbooks for “${shownQuery}”:`.text)];
   for (const { runbook } of hits.slice(0, SEARCH_RESULTS_SHOWN)) {
     blocks.push({
       type: 'section',
       text: {
         type: 'mrkdwn',
         verbatim: true,
-        text: truncateMrkdwn(`*${escapeMrkdwn(runbook.title)}* ${inlineCode(runbook.id)}\n${escapeMrkdwn(runbook.summary)}`, 1500),
+        text: truncateMrkdwn(mrkdwn`*${runbook.title}* ${code(runbook.id)}\n${runbook.summary}`.text, 1500),
       },
       accessory: button(`${IDS.postRunbook}:${runbook.id}`, 'Post to channel', runbook.id),
     });
@@ -40,5 +40,5 @@ export function buildSearchResults(query: string, hits: readonly SearchHit[]): S
     type: 'context',
     elements: [{ type: 'mrkdwn', text: 'Only you can see this. *Post to channel* shares the whole runbook with everyone here.' }],
   });
-  return fitMessage({ text: `Runbooks for "${query.slice(0, QUERY_ECHO_CHARS)}"`, blocks });
+  return fitMessage({ text: mrkdwn`Runbooks for "${query.slice(0, QUERY_ECHO_CHARS)}"`.text, blocks });
 }

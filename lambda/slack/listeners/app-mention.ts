@@ -1,10 +1,10 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { answerPaste } from '../answer-paste';
 import { botUserIdOf, appMentionEvent, eventEnvelope } from '../event-payloads';
+import { mrkdwn } from '../blocks/mrkdwn';
 import { DEDUPE_TTL_SECONDS, type SlackDeps } from '../types';
 
-const MENTION_HINT =
-  'Paste the error after the mention (`@shim-fix <error>`), or use *⋯ More actions → Diagnose with shim-fix* on the message with the error.';
+export const MENTION_HINT = mrkdwn`Paste the error after the mention (\`@shim-fix <error>\`), or use *⋯ More actions → Diagnose with shim-fix* on the message with the error.`.text;
 
 /** `@shim-fix <error>`: always answer (direct mode), in the thread of the mention. */
 export function appMentionListener(deps: SlackDeps) {

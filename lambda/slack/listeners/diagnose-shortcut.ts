@@ -1,12 +1,13 @@
 import type { AllMiddlewareArgs, MessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
 import { answerPaste } from '../answer-paste';
+import { mrkdwn } from '../blocks/mrkdwn';
 import { messageShortcutBody } from '../event-payloads';
 import { DEDUPE_TTL_SECONDS, type SlackDeps } from '../types';
 
 export const SHORTCUT_COPY = {
-  noText: 'That message has no text I can read. Run *Diagnose with shim-fix* on the message that contains the error.',
-  alreadyAnswered: 'I already answered this message: the diagnosis is in its thread.',
-  notInChannel: 'I can’t post in this channel yet. Invite me with `/invite @shim-fix`, then run *Diagnose with shim-fix* again.',
+  noText: mrkdwn`That message has no text I can read. Run *Diagnose with shim-fix* on the message that contains the error.`.text,
+  alreadyAnswered: mrkdwn`I already answered this message: the diagnosis is in its thread.`.text,
+  notInChannel: mrkdwn`I can’t post in this channel yet. Invite me with \`/invite @shim-fix\`, then run *Diagnose with shim-fix* again.`.text,
 } as const;
 
 /** Message shortcut "Diagnose with shim-fix": works on any message, answers in its thread (direct mode). */

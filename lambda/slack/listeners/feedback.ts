@@ -1,10 +1,11 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { mrkdwn } from '../blocks/mrkdwn';
 import { IDS, type SlackDeps } from '../types';
 import { clickKey, parseAction } from './runbook-actions';
 
 export const FEEDBACK_COPY = {
-  up: 'Thanks, noted that this answer helped.',
-  down: 'Thanks, noted that this answer missed. If you know the right fix, `/shim-fix search <words>` may find a closer runbook, and the runbook file is open for changes.',
+  up: mrkdwn`Thanks, noted that this answer helped.`.text,
+  down: mrkdwn`Thanks, noted that this answer missed. If you know the right fix, \`/shim-fix search <words>\` may find a closer runbook, and the runbook file is open for changes.`.text,
 } as const;
 
 /**

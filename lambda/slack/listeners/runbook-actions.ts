@@ -1,12 +1,13 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { Runbook } from '../../core/knowledge/runbook';
 import { buildAnswerCard, buildFullRunbookMessages } from '../blocks/answer-card';
+import { mrkdwn } from '../blocks/mrkdwn';
 import { blockActionBody, type BlockActionBody } from '../event-payloads';
 import { DEDUPE_TTL_SECONDS, type SlackDeps } from '../types';
 
 export const RUNBOOK_ACTION_COPY = {
-  unknownRunbook: 'That runbook no longer exists. Run `/shim-fix search <words>` again for the current list.',
-  notInChannel: 'I can’t post in this channel yet. Invite me with `/invite @shim-fix` and try again.',
+  unknownRunbook: mrkdwn`That runbook no longer exists. Run \`/shim-fix search <words>\` again for the current list.`.text,
+  notInChannel: mrkdwn`I can’t post in this channel yet. Invite me with \`/invite @shim-fix\` and try again.`.text,
 } as const;
 
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;

@@ -1,13 +1,14 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { buildHelp } from '../blocks/help';
 import { buildSearchResults, SEARCH_RESULTS_SHOWN } from '../blocks/search-results';
+import { mrkdwn } from '../blocks/mrkdwn';
 import { routeSlashCommand } from '../slash-command-routes';
 import type { SlackDeps } from '../types';
 
 export const SLASH_COPY = {
-  emptySearch: 'Add the words to look for, for example `/shim-fix search unsupported shim version`.',
-  remediationNotConfigured:
-    'Checks and restarts are not configured in this workspace. Ask the team that runs shim-fix to enable remediation; meanwhile, the runbook’s *Fix* section has the commands to run yourself.',
+  emptySearch: mrkdwn`Add the words to look for, for example \`/shim-fix search unsupported shim version\`.`.text,
+  remediationNotConfigured: mrkdwn`Checks and restarts are not configured in this workspace. Ask the team that runs shim-fix to enable remediation; meanwhile, the runbook’s *Fix* section has the commands to run yourself.`
+    .text,
 } as const;
 
 /** Longest query passed to the search index; longer pastes belong in a channel or a DM for a diagnosis. */

@@ -1,0 +1,77 @@
+import { buildAnswerCard, buildFullRunbookMessages } from '../../../lambda/slack/blocks/answer-card';
+import { buildHelp } from '../../../lambda/slack/blocks/help';
+import { buildNoMatchCard } from '../../../lambda/slack/blocks/no-match-card';
+import { buildSearchResults } from '../../../lambda/slack/blocks/search-results';
+import { MENTION_HINT } from '../../../lambda/slack/listeners/app-mention';
+import { SHORTCUT_COPY } from '../../../lambda/slack/listeners/diagnose-shortcut';
+import { FEEDBACK_COPY } from '../../../lambda/slack/listeners/feedback';
+import { RUNBOOK_ACTION_COPY } from '../../../lambda/slack/listeners/runbook-actions';
+import { SLASH_COPY } from '../../../lambda/slack/listeners/slash-command';
+import { shippedDiagnoser, shippedRunbooks } from '../../helpers/knowledge';
+
+/**
+ * Issue 10 point 3: every message the app can send, rendered with hostile input, holds no raw `<`, `>` or `&`
+ * except the control sequences we mean: links to http(s) URLs, user mentions, and the three entities.
+ */
+const MEANT = [/<https?:\/\/[^\s<>|]+(?:\|[^<>]+)?>/g, /<@[UW][A-Z0-9]+>/g, /&(?:amp|lt|gt);/g];
+const HOSTILE = '<!channel> <@U0BOSS> <#C0SECRET|x> <https://evil.example|click> a && b > c <words> ```';
+
+function strayControlCharacters(mrkdwnText: string): string[] {
+  let rest = mrkdwnText;
+  for (const pattern of MEANT) rest = rest.replace(pattern, '');
+  return [...rest.matchAll(/[<>&][^<>&]{0,20}/g)].map((match) => match[0]);
+}
+
+/** Every string Slack reads as mrkdwn: `mrkdwn` text objects and the message's own `text` (notifications). */
+function mrkdwnStrings(message: unknown): string[] {
+  const found: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (node === null || typeof node !== 'object') return;
+    const record = node as Record<string, unknown>;
+    if (record.type === 'mrkdwn' && typeof record.text === 'string') found.push(record.text);
+    Object.values(record).forEach(walk);
+  };
+  walk(message);
+  const topText = (message as { text?: unknown }).text;
+  if (typeof topText === 'string') found.push(topText);
+  return found;
+}
+
+function everyMessage(): { name: string; message: unknown }[] {
+  const diagnoser = shippedDiagnoser();
+  const runbooks = shippedRunbooks();
+  const messages: { name: string; message: unknown }[] = [];
+  for (const runbook of runbooks) {
+    const diagnosis = diagnoser.diagnose(`${HOSTILE}\n${runbook.sections.symptoms}`, { mode: 'direct' });
+    messages.push({ name: `answer card ${runbook.id}`, message: buildAnswerCard({ runbook, diagnosis, remediationEnabled: true, sharedBy: 'U0PERSON01' }) });
+    buildFullRunbookMessages(runbook).forEach((message, index) => messages.push({ name: `full runbook ${runbook.id} #${index}`, message }));
+  }
+  messages.push({ name: 'no-match card', message: buildNoMatchCard(diagnoser.diagnose(`${HOSTILE} my pods are stuck`, { mode: 'direct' })) });
+  messages.push({ name: 'help', message: buildHelp({ remediationEnabled: true }) });
+  messages.push({ name: 'help without remediation', message: buildHelp({ remediationEnabled: false }) });
+  messages.push({ name: 'unknown subcommand', message: buildHelp({ unknown: HOSTILE, suggestion: '/shim-fix search <x>', remediationEnabled: true }) });
+  messages.push({ name: 'search hits', message: buildSearchResults(HOSTILE, diagnoser.search('unsupported shim version', { limit: 5 })) });
+  messages.push({ name: 'search without hits', message: buildSearchResults(HOSTILE, []) });
+  const copies = { MENTION_HINT, ...SHORTCUT_COPY, ...FEEDBACK_COPY, ...RUNBOOK_ACTION_COPY, ...SLASH_COPY };
+  for (const [name, text] of Object.entries(copies)) messages.push({ name, message: { text } });
+  return messages;
+}
+
+describe('every message the app can send is escaped mrkdwn', () => {
+  test.each(everyMessage())('$name', ({ message }) => {
+    // Act
+    const stray = mrkdwnStrings(message).flatMap(strayControlCharacters);
+
+    // Assess
+    expect(stray).toEqual([]);
+  });
+
+  test('the check itself catches a raw placeholder, broadcast or bare ampersand', () => {
+    // Act
+    const stray = strayControlCharacters('Run `/shim-fix search <words>` <!here> a & b, <https://ok.example|fine>, &lt;ok&gt;');
+
+    // Assess
+    expect(stray.map((hit) => hit[0])).toEqual(['<', '>', '<', '>', '&']);
+  });
+});
