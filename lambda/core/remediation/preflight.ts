@@ -1,4 +1,6 @@
 import type { AllowTag } from '../../config';
+import { hostText } from './host-text';
+import type { Target } from './targets';
 import type { FleetFacts, InstanceFacts, ManagedInstance } from './types';
 
 /**
@@ -123,8 +125,23 @@ export function formatTag(tag: { key: string; value: string }): string {
   return `${tag.key}=${tag.value}`;
 }
 
+/**
+ * A fleet tag on the allow-tag key (`tag:shim-fix=anything`) is refused: the allow tag is the enrolment switch, not a
+ * way to pick hosts, and a second value for its key would make the two SendCommand targets disagree about what
+ * "enrolled" means. Compared case-insensitively, as IAM compares condition keys.
+ */
+export function refuseAllowTagFleet(target: Target, allowTag: AllowTag): string | undefined {
+  if (target.kind !== 'fleet' || target.tag.key.toLowerCase() !== allowTag.key.toLowerCase()) return undefined;
+  return (
+    `\`tag:${allowTag.key}=…\` is the allow tag that enrols hosts; it cannot also pick a fleet. ` +
+    'Name the fleet by another tag, for example `tag:team=payments`: only its members that also carry ' +
+    `\`${formatTag(allowTag)}\` are acted on.`
+  );
+}
+
 function describeInstance(instance: ManagedInstance): string {
-  const name = instance.computerName ? ` (${instance.computerName})` : '';
-  const os = [instance.platformName, instance.platformVersion].filter(Boolean).join(' ');
+  // Host-reported: one short inert line each (the card is where the operator decides on a root restart).
+  const name = instance.computerName ? ` (${hostText(instance.computerName)})` : '';
+  const os = [instance.platformName, instance.platformVersion].filter(Boolean).map((part) => hostText(part ?? '')).join(' ');
   return `\`${instance.instanceId}\`${name}${os ? `, ${os}` : ''}, SSM agent online`;
 }

@@ -17,7 +17,8 @@ export function buildPlanCard(plan: Plan, preflightSummary: string): SlackMessag
   const verb = plan.action === 'restart' ? 'Restart the container runtime on' : 'Check the container runtime on';
   const lines = [
     `*${verb} \`${escapeMrkdwn(target)}\`?*`,
-    `*Where:* ${preflightSummary}`,
+    // Host-reported names are made inert by the preflight; Slack's control characters are escaped here.
+    `*Where:* ${escapeMrkdwn(preflightSummary)}`,
     `*Runs:* SSM document \`${escapeMrkdwn(plan.document.name)}\` version ${escapeMrkdwn(plan.document.version)} (nothing else, no free-form commands)`,
   ];
   if (plan.target.kind === 'fleet') {
@@ -32,7 +33,8 @@ export function buildPlanCard(plan: Plan, preflightSummary: string): SlackMessag
   } else {
     lines.push('*Restarts:* nothing. The check only reads versions, binaries, Docker settings and nested-container hints.');
   }
-  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } }];
+  // Verbatim: Slack must not auto-link a host name such as `evil.example`.
+  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n'), verbatim: true } }];
   for (const warning of plan.warnings) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: ${warning}` }] });
   }

@@ -7,7 +7,7 @@ import { classifyAwsError, describeAwsFailure, describeUnknownSend, provesNothin
 import { buildComment } from '../../core/remediation/comment';
 import { AwsCallError, TargetInvalidError } from '../../core/remediation/errors';
 import { buildPlan, describeDrift, retryCommand } from '../../core/remediation/plan';
-import { preflightFleet, preflightInstance, type PreflightVerdict } from '../../core/remediation/preflight';
+import { preflightFleet, preflightInstance, refuseAllowTagFleet, type PreflightVerdict } from '../../core/remediation/preflight';
 import { formatTarget, parseTarget, type Target } from '../../core/remediation/targets';
 import type { DocumentRef, Plan, RemediationAction, RolloutOptions } from '../../core/remediation/types';
 import type { AppLogger } from '../../logger';
@@ -79,6 +79,11 @@ export class RemediationService {
       throw error;
     }
     base.target = formatTarget(target);
+    const allowTagFleet = refuseAllowTagFleet(target, this.options.allowTag);
+    if (allowTagFleet) {
+      await this.refuse(base, [], allowTagFleet);
+      return { kind: 'refused', message: allowTagFleet };
+    }
 
     let verdict: PreflightVerdict;
     let document: DocumentRef;
