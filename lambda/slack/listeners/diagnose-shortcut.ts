@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, MessageShortcut, SlackShortcutMiddlewareArgs } 
 import { answerPaste } from '../answer-paste';
 import { mrkdwn } from '../blocks/mrkdwn';
 import { messageShortcutBody } from '../event-payloads';
+import { readableMessageText } from '../message-text';
 import { DEDUPE_TTL_SECONDS, type SlackDeps } from '../types';
 
 export const SHORTCUT_COPY = {
@@ -23,7 +24,7 @@ export function diagnoseShortcutListener(deps: SlackDeps) {
       await respond({ response_type: 'ephemeral', replace_original: false, text });
     };
 
-    const text = message.text ?? '';
+    const text = readableMessageText(message);
     if (text.trim() === '') return tell(SHORTCUT_COPY.noText);
     const outcome = await answerPaste(deps, {
       text,

@@ -14,10 +14,11 @@ export const MESSAGE_CHANNEL_TYPES = {
 } as const;
 
 /**
- * `thread_broadcast` is a thread reply also sent to the channel: a person's message like any other. Every
- * other subtype (edits, deletions, joins, bot messages, file shares) is not a paste to answer.
+ * `thread_broadcast` is a thread reply also sent to the channel, and `file_share` a message with a file attached
+ * (the text people typed next to a screenshot): a person's message like any other. Every other subtype (edits,
+ * deletions, joins, bot messages) is not a paste to answer.
  */
-const ANSWERED_SUBTYPES = new Set([undefined, 'thread_broadcast']);
+const ANSWERED_SUBTYPES = new Set([undefined, 'thread_broadcast', 'file_share']);
 
 /**
  * A message in a channel, private channel or DM: in channels answer only a confident diagnosis, in the
