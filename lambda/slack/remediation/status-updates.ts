@@ -105,16 +105,18 @@ async function applyInvocation(event: Extract<CommandEvent, { kind: 'invocation'
   const advanced = await deps.store.recordInstanceStatus(audit.requestId, event.instanceId, event.status);
   const terminal = isTerminalStatus(event.status);
   if (!advanced && !terminal) return 'duplicate';
+  let changed = advanced;
   if (terminal) {
     // Also on a duplicate: the first delivery may have failed to post, and the claim makes a second post impossible.
-    await finishInstance(audit, event.commandId, event.instanceId, deps);
+    if (await finishInstance(audit, event.commandId, event.instanceId, deps)) changed = true;
     if (!audit.target.startsWith('tag:')) {
       const current = await deps.store.getAudit(audit.requestId);
       const status = current?.instances[event.instanceId]?.status ?? event.status;
-      await deps.store.closeAudit(audit.requestId, outcomeOf([status]), `${event.instanceId}: ${status}`);
+      if (await deps.store.closeAudit(audit.requestId, outcomeOf([status]), `${event.instanceId}: ${status}`)) changed = true;
     }
   }
-  await refreshStatusMessage(audit.requestId, deps);
+  // A duplicate that changed nothing would render the same message again: no chat.update for it.
+  if (changed) await refreshStatusMessage(audit.requestId, deps);
   return advanced ? 'applied' : 'duplicate';
 }
 
@@ -124,11 +126,12 @@ async function applyCommand(event: Extract<CommandEvent, { kind: 'command' }>, a
     if (advanced) await refreshStatusMessage(audit.requestId, deps);
     return advanced ? 'applied' : 'duplicate';
   }
+  let changed = advanced;
   // The command is over: fill in invocations whose own events were lost or are still on their way.
   const invocations = await deps.ssm.listCommandInvocations(event.commandId);
   for (const invocation of invocations) {
-    await deps.store.recordInstanceStatus(audit.requestId, invocation.instanceId, invocation.status);
-    if (isTerminalStatus(invocation.status)) await finishInstance(audit, event.commandId, invocation.instanceId, deps);
+    if (await deps.store.recordInstanceStatus(audit.requestId, invocation.instanceId, invocation.status)) changed = true;
+    if (isTerminalStatus(invocation.status) && (await finishInstance(audit, event.commandId, invocation.instanceId, deps))) changed = true;
   }
   if (invocations.length === 0) await postCommandOnlyResult(audit, event.status, deps);
   if (audit.action === 'restart') {
@@ -136,12 +139,14 @@ async function applyCommand(event: Extract<CommandEvent, { kind: 'command' }>, a
   }
   const outcome =
     invocations.length > 0 ? outcomeOf(invocations.map((invocation) => invocation.status)) : isSuccessStatus(event.status) ? 'succeeded' : 'failed';
-  await deps.store.closeAudit(audit.requestId, outcome, `command ${normaliseStatus(event.status)}`);
-  await refreshStatusMessage(audit.requestId, deps);
+  if (await deps.store.closeAudit(audit.requestId, outcome, `command ${normaliseStatus(event.status)}`)) changed = true;
+  if (changed) await refreshStatusMessage(audit.requestId, deps);
   return advanced ? 'applied' : 'duplicate';
 }
 
-async function finishInstance(audit: AuditRecord, commandId: string, instanceId: string, deps: StatusUpdateDeps): Promise<void> {
+/** Posts the instance's result once and releases its lock; true when this call posted it. */
+async function finishInstance(audit: AuditRecord, commandId: string, instanceId: string, deps: StatusUpdateDeps): Promise<boolean> {
+  let posted = false;
   if (audit.statusMessage && (await claimResult(audit.requestId, instanceId, deps.store))) {
     let resultText: string;
     try {
@@ -151,6 +156,7 @@ async function finishInstance(audit: AuditRecord, commandId: string, instanceId:
         instanceId,
         status: invocation.status,
         ...(invocation.statusDetails ? { statusDetails: invocation.statusDetails } : {}),
+        ...(invocation.responseCode !== undefined ? { responseCode: invocation.responseCode } : {}),
         result: parseResultLine(invocation.stdout),
         stderr: invocation.stderr,
         offerRestart: deps.offerRestart,
@@ -164,8 +170,10 @@ async function finishInstance(audit: AuditRecord, commandId: string, instanceId:
     // Posted: from here a failure must not give the claim back, or a retry would post the result twice.
     await deps.store.completeResultPost(audit.requestId, instanceId);
     await deps.store.appendEvent(audit.requestId, { type: 'result-posted', detail: `${instanceId}: ${resultText}`.slice(0, 1000) });
+    posted = true;
   }
   if (audit.action === 'restart') await deps.store.releaseLocks([instanceId], audit.requestId);
+  return posted;
 }
 
 async function postCommandOnlyResult(audit: AuditRecord, status: string, deps: StatusUpdateDeps): Promise<void> {

@@ -98,10 +98,29 @@ describe('result message', () => {
     ['a successful restart', RESTARTED, ':white_check_mark:'],
   ])('marks %s with %s', (_, result, icon) => {
     // Act
-    const message = JSON.stringify(buildResultMessage({ action: 'check', instanceId: A, status: 'Success', result, stderr: '', offerRestart: false }));
+    const message = JSON.stringify(buildResultMessage({ action: result.action, instanceId: A, status: 'Success', result, stderr: '', offerRestart: false }));
 
     // Assess
     expect(message).toContain(`${icon} `);
+  });
+
+  it('ignores a result line whose action is not the one sent: no Restart button, no claim believed', () => {
+    // Act: a restart command whose last line claims to be a check that found a stale daemon.
+    const message = buildResultMessage({ action: 'restart', instanceId: A, status: 'Success', result: STALE_DAEMON_CHECK, stderr: '', offerRestart: true });
+
+    // Assess
+    expect(message.text).toContain('its result line claims to come from a check, not the restart that was sent, so shim-fix ignores it');
+    expect(JSON.stringify(message)).not.toContain('remediation_restart');
+    expect(JSON.stringify(message)).toContain(':x:');
+  });
+
+  it('leads with SSM\'s status when it is not Success, and quotes the script only as what it said', () => {
+    // Act
+    const message = buildResultMessage({ action: 'restart', instanceId: A, status: 'Failed', responseCode: 1, result: RESTARTED, stderr: 'boom', offerRestart: true });
+
+    // Assess
+    expect(message.text.startsWith(`${A}: SSM reports Failed (exit 1); the script said: “`)).toBe(true);
+    expect(JSON.stringify(message)).toContain(':x:');
   });
 
   it('explains a missing result line by the SSM status', () => {
@@ -109,7 +128,7 @@ describe('result message', () => {
     const message = buildResultMessage({ action: 'restart', instanceId: A, status: 'TimedOut', statusDetails: 'DeliveryTimedOut', stderr: '', offerRestart: true });
 
     // Assess
-    expect(message.text).toContain('ended with SSM status TimedOut (DeliveryTimedOut) before printing a result');
+    expect(message.text).toContain('SSM reports TimedOut (DeliveryTimedOut) before printing a result');
   });
 
   it('keeps only the tail of stderr, and escapes it', () => {

@@ -94,6 +94,24 @@ describe('handleCommandEvent', () => {
     expect(await h.store.getAudit('r-1')).toMatchObject({ outcome: 'succeeded', state: 'closed' });
   });
 
+  it('does not re-render an identical status message for a duplicated event', async () => {
+    // Prepare
+    const h = await setUp();
+    h.invocations.set(A, { instanceId: A, status: 'Success', stdout: stdoutWith(RESTARTED), stderr: '' });
+    await handleCommandEvent(invocationEvent(A, 'InProgress'), h.deps);
+    await handleCommandEvent(invocationEvent(A, 'Success'), h.deps);
+    const rendered = h.updates.length;
+
+    // Act: EventBridge delivers the terminal event again, then the command event twice.
+    await handleCommandEvent(invocationEvent(A, 'Success'), h.deps);
+    await handleCommandEvent(commandEvent('Success'), h.deps);
+    await handleCommandEvent(commandEvent('Success'), h.deps);
+
+    // Assess: only the command's own status (a change) re-renders, once.
+    expect(h.updates.length - rendered).toBeLessThanOrEqual(1);
+    expect(h.posts).toHaveLength(1);
+  });
+
   it('never regresses a terminal status when an older event arrives late', async () => {
     // Prepare
     const h = await setUp();
