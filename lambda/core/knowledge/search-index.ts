@@ -1,5 +1,6 @@
 import MiniSearch, { type Options, type SearchOptions } from 'minisearch';
 import { processTerm, tokenise } from '../text/tokenise';
+import { proseOf } from './code-blocks';
 import type { Runbook } from './runbook';
 
 /** What the full-text index stores per runbook. */
@@ -11,6 +12,8 @@ export interface IndexedRunbook {
   keywords: string;
   symptoms: string;
   cause: string;
+  /** The Chinese prose of the Symptoms and Cause sections, Han text only (see `chineseProse`). */
+  zh: string;
 }
 
 /**
@@ -19,7 +22,7 @@ export interface IndexedRunbook {
  */
 export const INDEX_OPTIONS: Options<IndexedRunbook> = {
   idField: 'id',
-  fields: ['id', 'title', 'summary', 'summaryZh', 'keywords', 'symptoms', 'cause'],
+  fields: ['id', 'title', 'summary', 'summaryZh', 'keywords', 'symptoms', 'cause', 'zh'],
   storeFields: [],
   tokenize: tokenise,
   processTerm,
@@ -34,6 +37,7 @@ export const FIELD_BOOST: Record<string, number> = {
   summaryZh: 2,
   symptoms: 1,
   cause: 0.5,
+  zh: 0.75,
 };
 
 /** For ranking pastes: exact terms only, since log text is precise and fuzzy matching only adds noise. */
@@ -44,7 +48,9 @@ export const PASTE_SEARCH: SearchOptions = { boost: FIELD_BOOST, combineWith: 'O
  * knowledge base (every posting of `containerd`) without changing the top results.
  */
 export const QUERY_SEARCH: SearchOptions = {
-  fields: ['id', 'title', 'keywords', 'summary', 'summaryZh'],
+  // `zh` is prose too, but only Chinese questions reach it (it holds Han text only), and there it is what
+  // tells runbooks apart: the Chinese summary alone is one sentence.
+  fields: ['id', 'title', 'keywords', 'summary', 'summaryZh', 'zh'],
   boost: FIELD_BOOST,
   combineWith: 'OR',
   prefix: (term) => term.length >= 3,
@@ -60,7 +66,20 @@ export function toIndexed(runbook: Runbook): IndexedRunbook {
     keywords: runbook.keywords.join(' '),
     symptoms: runbook.sections.symptoms,
     cause: runbook.sections.cause,
+    zh: runbook.sectionsZh === null ? '' : chineseProse(`${runbook.sectionsZh.symptoms}\n${runbook.sectionsZh.cause}`),
   };
+}
+
+const HAN_RUNS = /\p{Script=Han}+/gu;
+
+/**
+ * Only the Han runs of the Chinese sections are indexed. Their code and the error strings quoted in them are
+ * the English ones, already indexed from the English sections: indexing them twice would double their weight
+ * for every English paste. Han-only, the field changes nothing for an English paste and gives a Chinese paste
+ * or question the Chinese wording of each symptom and cause.
+ */
+export function chineseProse(markdown: string): string {
+  return (proseOf(markdown).match(HAN_RUNS) ?? []).join(' ');
 }
 
 /** Below this many runbooks no term is pruned: in a small knowledge base every word still tells runbooks apart. */
