@@ -12,10 +12,12 @@ import { HandlerFunction } from './constructs/handler-function';
 import { OperationsAlarms } from './constructs/operations-alarms';
 import {
   describeManagedNodes,
+  ITEM_ACTIONS,
   managedNodeArns,
   readCommandResults,
   readParameters,
   sendOurDocuments,
+  SWEEPER_TABLE_ACTIONS,
   useTable,
 } from './constructs/permissions';
 import type { ShimFixSettings } from './settings';
@@ -101,7 +103,8 @@ export class ShimFixStack extends Stack {
       ...readParameters(this, [signingSecret.parameterArn, botToken.parameterArn], settings.parameterKeyArn),
       describeManagedNodes(),
       ...sendOurDocuments({ documentArns: documents.arns, nodeArns: managedNodeArns(this), allowTag: settings.allowTag }),
-      readCommandResults(),
+      // No command results: the Slack handler never reads them (the status handler posts them), and this is the
+      // internet-facing function.
       useTable(table.tableArn),
     ]) {
       slack.role.addToPrincipalPolicy(statement);
@@ -110,7 +113,7 @@ export class ShimFixStack extends Stack {
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
-          'ssm:DescribeInstanceInformation, ssm:GetCommandInvocation and ssm:ListCommandInvocations support no resource-level permissions; AWS requires "*".',
+          'ssm:DescribeInstanceInformation supports no resource-level permissions; AWS requires "*".',
       },
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:instance/*]',
@@ -136,11 +139,11 @@ export class ShimFixStack extends Stack {
     });
     // What following a command up needs, and nothing more: the bot token, the two SSM reads, the table. The status
     // handler and the sweeper share it; neither may ever send a command.
-    const grantFollowUp = (handler: HandlerFunction): void => {
+    const grantFollowUp = (handler: HandlerFunction, tableActions: readonly string[] = ITEM_ACTIONS): void => {
       for (const statement of [
         ...readParameters(this, [botToken.parameterArn], settings.parameterKeyArn),
         readCommandResults(),
-        useTable(table.tableArn),
+        useTable(table.tableArn, tableActions),
       ]) {
         handler.role.addToPrincipalPolicy(statement);
       }
@@ -178,7 +181,8 @@ export class ShimFixStack extends Stack {
       // One run at a time is enough and keeps two runs from polling the same request together.
       reservedConcurrentExecutions: 1,
     });
-    grantFollowUp(sweeper);
+    // The sweeper alone reads the in-flight index (a Query).
+    grantFollowUp(sweeper, SWEEPER_TABLE_ACTIONS);
     new events.Rule(this, 'SweepSchedule', {
       description: 'shim-fix: finish requests whose SSM status events were lost',
       schedule: events.Schedule.rate(SWEEP_SCHEDULE),

@@ -9,15 +9,12 @@ import type { AllowTag } from '../../lambda/config';
  * Nothing here uses `ssm:*` or any other wildcard action.
  */
 
-/** DynamoDB calls the remediation store makes: single items, conditional writes, transactions, queries. */
-export const TABLE_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:Query',
-  'dynamodb:ConditionCheckItem',
-] as const;
+/**
+ * DynamoDB calls the remediation store (lambda/aws/remediation-store.ts) makes: single items and conditional writes,
+ * no transactions, no scans. Only the sweeper queries (the in-flight index, `listInFlight`).
+ */
+export const ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
+export const SWEEPER_TABLE_ACTIONS = [...ITEM_ACTIONS, 'dynamodb:Query'] as const;
 
 /** ARNs of EC2 instances and hybrid managed nodes in this account and region (tag-gated in the statements that use them). */
 export function managedNodeArns(scope: IConstruct): string[] {
@@ -106,7 +103,7 @@ export function readCommandResults(): iam.PolicyStatement {
   });
 }
 
-/** Dedupe, locks and audit records: this table only. */
-export function useTable(tableArn: string): iam.PolicyStatement {
-  return new iam.PolicyStatement({ sid: 'UseShimFixTable', actions: [...TABLE_ACTIONS], resources: [tableArn] });
+/** Dedupe, locks and audit records: this table only, and only the calls the handler makes. */
+export function useTable(tableArn: string, actions: readonly string[] = ITEM_ACTIONS): iam.PolicyStatement {
+  return new iam.PolicyStatement({ sid: 'UseShimFixTable', actions: [...actions], resources: [tableArn] });
 }

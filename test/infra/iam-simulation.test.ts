@@ -132,6 +132,24 @@ describe('Slack handler role, evaluated by the IAM simulator', () => {
     expect(scan).toBe('ImplicitlyDenied');
   });
 
+  it('may not read any command output, nor make DynamoDB calls the Slack handler never makes', async () => {
+    // Prepare: the internet-facing function posts no results (the status handler does) and never queries.
+    const ours = table(logicalId(synth.template, 'AWS::DynamoDB::Table', 'AuditTable'));
+    const requests: Request[] = [
+      { action: 'ssm:GetCommandInvocation', resource: '*' },
+      { action: 'ssm:ListCommandInvocations', resource: '*' },
+      { action: 'dynamodb:Query', resource: ours },
+      { action: 'dynamodb:ConditionCheckItem', resource: ours },
+      { action: 'dynamodb:BatchWriteItem', resource: ours },
+    ];
+
+    // Act
+    const decisions = await Promise.all(requests.map((request) => decide(slackPolicies, request)));
+
+    // Assess
+    expect(decisions).toEqual(requests.map(() => 'ImplicitlyDenied'));
+  });
+
   it('may not start sessions, run automations or touch EC2', async () => {
     // Prepare
     const requests: Request[] = [
@@ -163,6 +181,17 @@ describe('Status handler role, evaluated by the IAM simulator', () => {
 
     // Assess
     expect(decisions).toEqual(['Allowed', 'Allowed', 'ImplicitlyDenied', 'ImplicitlyDenied']);
+  });
+
+  it('uses its table item by item: no query, no transaction check', async () => {
+    // Prepare
+    const ours = table(logicalId(synth.template, 'AWS::DynamoDB::Table', 'AuditTable'));
+
+    // Act
+    const decisions = await Promise.all(['dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'].map((action) => decide(statusPolicies, { action, resource: ours })));
+
+    // Assess
+    expect(decisions).toEqual(['Allowed', 'ImplicitlyDenied', 'ImplicitlyDenied']);
   });
 });
 
