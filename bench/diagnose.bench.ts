@@ -12,28 +12,10 @@ import type { Runbook } from '../lambda/core/knowledge/runbook';
 import { validateKnowledge } from '../lambda/core/knowledge/validate-knowledge';
 import { readKnowledgeFiles } from '../lambda/build/knowledge-files';
 import { heapUsed, mb, ms, percentile, time, verdict } from './stats';
+import { evaluate, pct } from '../test/eval/evaluate';
+import { loadPastes, type Paste } from '../test/eval/pastes';
 
-interface Paste {
-  id: string;
-  category: string;
-  text: string;
-}
-
-const FIXTURES = ['real-pastes.jsonl', 'pastes-extra.jsonl', 'pastes-found.jsonl'];
 const ROUNDS = 200;
-
-function loadPastes(): Paste[] {
-  return FIXTURES.flatMap((name) => {
-    try {
-      return readFileSync(path.join(__dirname, '../test/fixtures', name), 'utf8')
-        .split('\n')
-        .filter((line) => line.trim() !== '')
-        .map((line) => JSON.parse(line) as Paste);
-    } catch {
-      return [];
-    }
-  });
-}
 
 function shippedRunbooks(): Runbook[] {
   const { runbooks, problems } = validateKnowledge(readKnowledgeFiles());
@@ -140,16 +122,54 @@ function measureAccuracy(runbooks: Runbook[], pastes: Paste[]): void {
   const naive = new MiniSearch<{ id: string; text: string }>({ fields: ['text'] });
   naive.addAll(runbooks.map((r) => ({ id: r.id, text: readFileSync(path.join(__dirname, '..', r.file), 'utf8') })));
   const ours = createDiagnoser(loadKnowledgeBundle(JSON.parse(serialiseKnowledgeBundle(runbooks))));
-  const positives = pastes.filter((p) => p.category !== 'none');
-  const negatives = pastes.filter((p) => p.category === 'none');
+  const heldout = pastes.filter((p) => p.split === 'heldout');
+  const positives = heldout.filter((p) => p.category !== 'none');
+  const negatives = heldout.filter((p) => p.category === 'none');
   const oursTop1 = positives.filter((p) => ours.diagnose(p.text, { mode: 'direct' }).candidates[0]?.runbook.id === p.category).length;
   const naiveTop1 = positives.filter((p) => naive.search(p.text)[0]?.id === p.category).length;
   const oursSilent = negatives.filter((p) => ours.diagnose(p.text, { mode: 'channel' }).runbook === null).length;
   const naiveSilent = negatives.filter((p) => naive.search(p.text).length === 0).length;
   const pct = (n: number, d: number): string => `${((100 * n) / Math.max(1, d)).toFixed(1)}% (${n}/${d})`;
-  console.log(`Accuracy on ${positives.length} labelled real pastes and ${negatives.length} negatives`);
+  console.log(`Accuracy on the held-out part: ${positives.length} labelled real pastes and ${negatives.length} negatives`);
   console.log(`  top-1 correct: shim-fix ${pct(oursTop1, positives.length)}   naive MiniSearch ${pct(naiveTop1, positives.length)}`);
   console.log(`  silent on negatives: shim-fix ${pct(oursSilent, negatives.length)}   naive MiniSearch ${pct(naiveSilent, negatives.length)} (it has no notion of confidence)`);
+}
+
+/**
+ * Channel recall and precision against the threshold, on the held-out part only (the part no signature was
+ * written against): the table the default threshold is chosen from (docs/diagnosis.md).
+ */
+function measureThresholds(runbooks: Runbook[], pastes: Paste[]): void {
+  const heldout = pastes.filter((p) => p.split === 'heldout');
+  const bundle = loadKnowledgeBundle(JSON.parse(serialiseKnowledgeBundle(runbooks)));
+  const rows: { threshold: number; recall: number; precision: number; wrong: number; negatives: number }[] = [];
+  for (let step = 6; step <= 19; step += 1) {
+    const threshold = step / 20;
+    const metrics = evaluate(createDiagnoser(bundle, { threshold }), heldout);
+    const answers = metrics.channelCorrect + metrics.channelWrong + metrics.negativesAnswered;
+    rows.push({
+      threshold,
+      recall: metrics.channelCorrect / Math.max(1, metrics.positives),
+      precision: answers === 0 ? 1 : metrics.channelCorrect / answers,
+      wrong: metrics.channelWrong,
+      negatives: metrics.negativesAnswered,
+    });
+  }
+  const positives = heldout.filter((p) => p.category !== 'none').length;
+  console.log(`Channel answers against the threshold, held-out part (${positives} positives, ${heldout.length - positives} negatives)`);
+  console.log('  threshold  recall    precision  wrong  on-negatives   recall ▮ / precision ·');
+  for (const row of rows) {
+    const bar = plotRow(row.recall, row.precision, 30);
+    console.log(`  ${row.threshold.toFixed(2).padStart(9)}  ${pct(row.recall).padStart(7)}  ${pct(row.precision).padStart(9)}  ${String(row.wrong).padStart(5)}  ${String(row.negatives).padStart(12)}   |${bar}|`);
+  }
+}
+
+/** One line of the terminal plot: a bar for recall, a dot where precision lies (0..100 %). */
+function plotRow(recall: number, precision: number, width: number): string {
+  const cells: string[] = Array.from({ length: width }, (_, i) => (i < Math.round(recall * width) ? '▮' : ' '));
+  const dot = Math.min(width - 1, Math.round(precision * (width - 1)));
+  cells[dot] = cells[dot] === '▮' ? '◆' : '·';
+  return cells.join('');
 }
 
 function main(): void {
@@ -163,6 +183,8 @@ function main(): void {
     console.log('');
   }
   measureAccuracy(runbooks, pastes);
+  console.log('');
+  measureThresholds(runbooks, pastes);
 }
 
 main();

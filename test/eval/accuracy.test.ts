@@ -1,90 +1,95 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { z } from 'zod';
-import { shippedDiagnoser } from '../helpers/knowledge';
+import { createDiagnoser } from '../../lambda/core/diagnosis/create-diagnoser';
+import { isRoutineLine } from '../../lambda/core/diagnosis/routine-lines';
+import { bundleFromRunbooks } from '../../lambda/core/knowledge/bundle';
+import { normalise } from '../../lambda/core/text/normalise';
+import { shippedDiagnoser, shippedRunbooks } from '../helpers/knowledge';
+import { evaluate, floorViolations, misses, report } from './evaluate';
+import { loadPastes, threadOf, type Paste } from './pastes';
 
-/** Real pastes from public issues (each with its source), labelled with the runbook that fixes them or `none`. */
-const pasteSchema = z.object({ id: z.string(), category: z.string(), text: z.string(), source: z.string().min(1), note: z.string().optional() });
-type Paste = z.infer<typeof pasteSchema>;
-
-const FIXTURES = ['real-pastes.jsonl', 'pastes-extra.jsonl', 'pastes-found.jsonl'].map((name) => path.join(__dirname, '../fixtures', name));
-
-function loadPastes(): Paste[] {
-  return FIXTURES.filter((file) => existsSync(file)).flatMap((file) =>
-    readFileSync(file, 'utf8')
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line, index) => {
-        const parsed = pasteSchema.safeParse(JSON.parse(line));
-        if (!parsed.success) throw new Error(`${path.basename(file)} line ${index + 1}: ${parsed.error.issues[0]?.message}`);
-        return parsed.data;
-      }),
-  );
-}
-
-/** Floors from the foundation issue: top-1 on ≥ 90% of positives; silence on every negative in a channel. */
-const TOP1_FLOOR = 0.9;
-/** A wrong answer in a channel is worse than silence: allow almost none. */
-const WRONG_CHANNEL_ANSWER_CEILING = 0.05;
-
+/**
+ * Accuracy on real pastes from public threads. Signatures are written against the `dev` part; the floors
+ * of issue 11 are enforced on the `heldout` part, whose failures are deliberately not printed (reading them
+ * to write signatures would turn the held-out part into a second development part).
+ */
 describe('accuracy on real pastes', () => {
-  const diagnoser = shippedDiagnoser();
   const pastes = loadPastes();
-  const runbookIds = new Set(diagnoser.runbooks().map((r) => r.id));
-  const positives = pastes.filter((p) => p.category !== 'none');
-  const negatives = pastes.filter((p) => p.category === 'none');
-
-  const results = pastes.map((paste) => {
-    const direct = diagnoser.diagnose(paste.text, { mode: 'direct' });
-    const channel = diagnoser.diagnose(paste.text, { mode: 'channel' });
-    return { paste, top1: direct.candidates[0]?.runbook.id ?? null, channel: channel.runbook?.id ?? null, confidence: channel.confidence };
-  });
+  const dev = pastes.filter((p) => p.split === 'dev');
+  const heldout = pastes.filter((p) => p.split === 'heldout');
+  const diagnoser = shippedDiagnoser();
+  const heldoutMetrics = evaluate(diagnoser, heldout);
 
   afterAll(() => {
-    const rows = new Map<string, { n: number; top1: number; answered: number; wrong: number }>();
-    for (const { paste, top1, channel } of results) {
-      const row = rows.get(paste.category) ?? { n: 0, top1: 0, answered: 0, wrong: 0 };
-      row.n += 1;
-      if (paste.category === 'none') {
-        if (channel !== null) row.wrong += 1;
-      } else {
-        if (top1 === paste.category) row.top1 += 1;
-        if (channel === paste.category) row.answered += 1;
-        else if (channel !== null) row.wrong += 1;
-      }
-      rows.set(paste.category, row);
-    }
-    const lines = ['', 'category                          pastes  top-1  answered-in-channel  wrong-in-channel'];
-    for (const [category, row] of [...rows].sort()) {
-      lines.push(`${category.padEnd(34)}${String(row.n).padStart(6)}${String(row.top1).padStart(7)}${String(row.answered).padStart(21)}${String(row.wrong).padStart(18)}`);
-    }
-    const misses = results.filter(({ paste, top1, channel }) => (paste.category === 'none' ? channel !== null : top1 !== paste.category));
-    for (const { paste, top1, channel, confidence } of misses) {
-      lines.push(`  miss ${paste.id}: expected ${paste.category}, top-1 ${top1}, channel ${channel} (${confidence})`);
-    }
-    process.stdout.write(`${lines.join('\n')}\n`);
+    const devMetrics = evaluate(diagnoser, dev);
+    process.stdout.write(`${report('dev', devMetrics)}\n${misses(devMetrics).join('\n')}\n${report('held-out', heldoutMetrics)}\n`);
   });
 
-  it('uses only labels that are runbook ids or none', () => {
-    expect(pastes.map((p) => p.category).filter((c) => c !== 'none' && !runbookIds.has(c))).toEqual([]);
-    expect(positives.length).toBeGreaterThanOrEqual(20);
-    expect(negatives.length).toBeGreaterThanOrEqual(5);
+  it('has well-formed fixtures: unique ids, known labels, both parts', () => {
+    const runbookIds = new Set(shippedRunbooks().map((r) => r.id));
+    expect(pastes.map((p) => `${p.file}:${p.id}:${p.category}`).filter((entry) => {
+      const category = entry.split(':')[2]!;
+      return category !== 'none' && !runbookIds.has(category);
+    })).toEqual([]);
     const ids = pastes.map((p) => p.id);
     expect(ids.filter((id, index) => ids.indexOf(id) !== index)).toEqual([]);
+    expect(heldout.filter((p) => p.category !== 'none').length).toBeGreaterThanOrEqual(40);
+    expect(heldout.filter((p) => p.category === 'none').length).toBeGreaterThanOrEqual(10);
   });
 
-  it(`ranks the right runbook first on at least ${TOP1_FLOOR * 100}% of positives`, () => {
-    const correct = results.filter(({ paste, top1 }) => paste.category !== 'none' && top1 === paste.category).length;
-    expect(correct / positives.length).toBeGreaterThanOrEqual(TOP1_FLOOR);
+  it('never puts one thread in both parts', () => {
+    const parts = new Map<string, Set<string>>();
+    for (const paste of pastes) {
+      const thread = threadOf(paste.source);
+      parts.set(thread, (parts.get(thread) ?? new Set()).add(paste.split));
+    }
+    expect([...parts].filter(([, splits]) => splits.size > 1).map(([thread]) => thread)).toEqual([]);
   });
 
-  it('stays silent in a channel on every negative', () => {
-    const spoken = results.filter(({ paste, channel }) => paste.category === 'none' && channel !== null);
-    expect(spoken.map(({ paste, channel }) => `${paste.id} → ${channel}`)).toEqual([]);
+  it('holds out pastes of every category with three or more threads', () => {
+    const threads = new Map<string, Map<string, Paste['split']>>();
+    for (const paste of pastes) {
+      const byThread = threads.get(paste.category) ?? new Map<string, Paste['split']>();
+      byThread.set(threadOf(paste.source), paste.split);
+      threads.set(paste.category, byThread);
+    }
+    const oneSided = [...threads]
+      .filter(([, byThread]) => byThread.size >= 3 && new Set(byThread.values()).size < 2)
+      .map(([category]) => category);
+    expect(oneSided).toEqual([]);
   });
 
-  it(`answers a channel with the wrong runbook on at most ${WRONG_CHANNEL_ANSWER_CEILING * 100}% of positives`, () => {
-    const wrong = results.filter(({ paste, channel }) => paste.category !== 'none' && channel !== null && channel !== paste.category);
-    expect(wrong.length / positives.length).toBeLessThanOrEqual(WRONG_CHANNEL_ANSWER_CEILING);
+  it('meets the floors on the held-out part: direct top-1 ≥ 90 %, channel recall ≥ 80 %, no wrong or unwanted channel answer', () => {
+    expect(floorViolations(heldoutMetrics)).toEqual([]);
+  });
+
+  it('fails the floors when the threshold is raised to 0.99 (a bot gone quiet is a failure)', () => {
+    const quiet = createDiagnoser(bundleFromRunbooks(shippedRunbooks()), { threshold: 0.99 });
+    expect(floorViolations(evaluate(quiet, heldout)).some((v) => v.startsWith('channel recall'))).toBe(true);
+  });
+
+  it('fails the floors when a signature is added that answers a hard negative', () => {
+    // Prepare: a certain signature made from one line of a held-out negative, added to a copy of the knowledge base.
+    const negative = heldout.find((p) => p.category === 'none' && evidenceLine(p.text) !== undefined)!;
+    const line = evidenceLine(negative.text)!;
+    const [first, ...rest] = shippedRunbooks();
+    const injected = { ...first!, signatures: [...first!.signatures, { pattern: escapeRegExp(line.slice(0, 80)), weight: 1 }] };
+    const tampered = createDiagnoser(bundleFromRunbooks([injected, ...rest]));
+
+    // Act
+    const violations = floorViolations(evaluate(tampered, heldout));
+
+    // Assess
+    expect(violations.some((v) => v.endsWith('channel answers on negatives'))).toBe(true);
   });
 });
+
+/** The longest line of a paste that counts as evidence (not routine), if any. */
+function evidenceLine(text: string): string | undefined {
+  const { lines, levels } = normalise(text);
+  return lines
+    .filter((line, index) => line.length >= 20 && !isRoutineLine(line, levels[index] ?? null))
+    .sort((a, b) => b.length - a.length)[0];
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,12 +1,20 @@
-import { LINE_OVERLAP_CHARS, MAX_INPUT_CHARS, MAX_LINE_CHARS } from './limits';
+import { LINE_OVERLAP_CHARS, MAX_LINE_CHARS } from './limits';
+import { selectExcerpt, type Omission } from './long-input';
+
+/** A line's log level when the line says it (logrus `level=`, klog `E1110`, crictl `WARN[0000]`, event type). */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
 export interface NormalisedText {
   /** Cleaned lines, none longer than MAX_LINE_CHARS (long lines become overlapping windows). */
   lines: string[];
+  /** The log level of each line (same index as `lines`), or null when the line does not say. */
+  levels: (LogLevel | null)[];
   /** The lines joined by newlines: what full-text search reads. */
   text: string;
-  /** True when the input was longer than MAX_INPUT_CHARS and only its start was read. */
+  /** True when the input was longer than MAX_INPUT_CHARS and only part of it was read. */
   truncated: boolean;
+  /** What was left out of an over-long input (null when all of it was read). */
+  omitted: Omission | null;
 }
 
 /* eslint-disable no-control-regex -- stripping control characters is the point of these patterns */
@@ -28,6 +36,13 @@ const LOGRUS_TIME = /\btime="[^"\n]{0,64}" ?/g;
 const LOGRUS_LEVEL = /\blevel=[a-z]{1,12} ?/gi;
 const LOGRUS_MSG = /\bmsg="/g;
 const SPACES = /[ \t\u00a0\u3000]+/g;
+// Copy-paste damage: e-mail/Markdown quoting, typographic quotes, mojibake and replacement characters.
+const QUOTE_PREFIX = /^(?:> ?){1,8}/;
+const SMART_DOUBLE = /[\u201c\u201d\u201e\u2033\uff02]|\u00e2\u20ac[\u0153\u009d]/g;
+const SMART_SINGLE = /[\u2018\u2019\u2032]|\u00e2\u20ac\u2122/g;
+const REPLACEMENT = /\ufffd{1,8}/g;
+const LEVEL_FIELD = /\blevel=([a-z]{1,12})/i;
+const LEVEL_PREFIX = /^(?:(DEBU|INFO|WARN|ERRO|FATA)\[\d{1,6}\]|([IWEF])\d{4} \d\d:\d\d|(Normal|Warning) {1,40}[A-Z][A-Za-z]{1,60} )/;
 /* eslint-enable no-control-regex */
 
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', '#39': "'", '#x27': "'" };
@@ -42,11 +57,15 @@ const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', n: '\n
  * // ['unsupported shim version (3)"']
  */
 export function normalise(input: string): NormalisedText {
-  const truncated = input.length > MAX_INPUT_CHARS;
-  let text = truncated ? input.slice(0, MAX_INPUT_CHARS) : input;
+  // Over-long input: read the part that holds the error (the end of a log, lines around error-looking lines).
+  const excerpt = selectExcerpt(input);
+  let text = excerpt.text;
 
   text = text
     .replace(/\r\n?/g, '\n')
+    .replace(SMART_DOUBLE, '"')
+    .replace(SMART_SINGLE, "'")
+    .replace(REPLACEMENT, '"')
     .replace(ANSI_ESCAPE, '')
     .replace(ESCAPED_ANSI, '')
     .replace(CONTROL_CHARS, '')
@@ -62,18 +81,38 @@ export function normalise(input: string): NormalisedText {
   }
 
   const lines: string[] = [];
+  const levels: (LogLevel | null)[] = [];
   for (const raw of text.split('\n')) {
-    const line = cleanLine(raw);
-    if (line !== '') lines.push(...windows(line));
+    const { line, level } = cleanLine(raw);
+    if (line === '') continue;
+    for (const part of windows(line)) {
+      lines.push(part);
+      levels.push(level);
+    }
   }
-  return { lines, text: lines.join('\n'), truncated };
+  return { lines, levels, text: lines.join('\n'), truncated: excerpt.omitted !== null, omitted: excerpt.omitted };
 }
 
-function cleanLine(raw: string): string {
-  let line = raw.replace(SPACES, ' ').trim();
-  line = line.replace(JOURNALCTL_PREFIX, '').replace(KLOG_PREFIX, '').replace(ISO_TIMESTAMP_PREFIX, '');
+function cleanLine(raw: string): { line: string; level: LogLevel | null } {
+  let line = raw.replace(SPACES, ' ').trim().replace(QUOTE_PREFIX, '');
+  line = line.replace(JOURNALCTL_PREFIX, '');
+  const level = levelOf(line);
+  line = line.replace(KLOG_PREFIX, '').replace(ISO_TIMESTAMP_PREFIX, '');
   line = line.replace(LOGRUS_TIME, '').replace(LOGRUS_LEVEL, '').replace(LOGRUS_MSG, '');
-  return line.trim();
+  return { line: line.trim(), level };
+}
+
+const LEVEL_NAMES: Record<string, LogLevel> = {
+  trace: 'debug', debug: 'debug', debu: 'debug', info: 'info', normal: 'info', i: 'info', notice: 'info',
+  warn: 'warn', warning: 'warn', w: 'warn', error: 'error', erro: 'error', err: 'error', e: 'error',
+  fatal: 'fatal', fata: 'fatal', f: 'fatal', panic: 'fatal', crit: 'fatal',
+};
+
+/** The level the line itself states: a klog, crictl or `kubectl describe` event prefix, else the first logrus field. */
+function levelOf(line: string): LogLevel | null {
+  const prefix = LEVEL_PREFIX.exec(line);
+  const name = prefix?.[1] ?? prefix?.[2] ?? prefix?.[3] ?? LEVEL_FIELD.exec(line.slice(0, 400))?.[1];
+  return name ? (LEVEL_NAMES[name.toLowerCase()] ?? null) : null;
 }
 
 /** Cuts a line longer than MAX_LINE_CHARS into overlapping windows so no match across a cut is lost. */
@@ -106,4 +145,10 @@ export const NORMALISER_PATTERNS: readonly RegExp[] = [
   LOGRUS_LEVEL,
   LOGRUS_MSG,
   SPACES,
+  QUOTE_PREFIX,
+  SMART_DOUBLE,
+  SMART_SINGLE,
+  REPLACEMENT,
+  LEVEL_FIELD,
+  LEVEL_PREFIX,
 ];

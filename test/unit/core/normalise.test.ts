@@ -23,7 +23,7 @@ describe('normalise', () => {
     expect(normalise(input).lines).toEqual(expected);
   });
 
-  it('reads only the first 40,000 characters and says so', () => {
+  it('reads the end of an over-long input (the newest lines of a log) and says what it left out', () => {
     // Prepare
     const input = `${'x'.repeat(MAX_INPUT_CHARS)}\nunsupported shim version (3)`;
 
@@ -32,7 +32,29 @@ describe('normalise', () => {
 
     // Assess
     expect(result.truncated).toBe(true);
-    expect(result.text).not.toContain('unsupported');
+    expect(result.text).toContain('unsupported shim version (3)');
+    expect(result.omitted).toEqual({ chars: MAX_INPUT_CHARS + 1, lines: 1, inputChars: input.length });
+  });
+
+  it.each([
+    ['logrus', 'time="2024-11-10T12:00:01Z" level=info msg="started"', 'info'],
+    ['logrus error', 'level=error msg="failed"', 'error'],
+    ['klog', 'W1110 12:00:01.123456    1234 checks.go:1] careful', 'warn'],
+    ['crictl', 'FATA[0000] listing containers: failed', 'fatal'],
+    ['a kubectl event row', 'Normal   Pulled   3m   kubelet  Successfully pulled image', 'info'],
+    ['a klog error quoting an info field', 'E1110 12:00:01.123456    1234 x.go:1] "failed" err="level=info msg=x"', 'error'],
+    ['plain text', 'failed to start shim', null],
+  ])('reads the log level of %s', (_, input, level) => {
+    expect(normalise(input).levels).toEqual([level]);
+  });
+
+  it.each([
+    ['e-mail and Markdown quoting', '> > failed to start shim', ['failed to start shim']],
+    ['typographic quotes', 'no runtime for “nvidia” is configured', ['no runtime for "nvidia" is configured']],
+    ['mojibake quotes', 'no runtime for \u00e2\u20ac\u0153nvidia\u00e2\u20ac\u009d is configured', ['no runtime for "nvidia" is configured']],
+    ['replacement characters', 'no runtime for \ufffdnvidia\ufffd is configured', ['no runtime for "nvidia" is configured']],
+  ])('repairs copy-paste damage: %s', (_, input, expected) => {
+    expect(normalise(input).lines).toEqual(expected);
   });
 
   it('cuts an over-long line into overlapping windows so a match across a cut survives', () => {

@@ -64,6 +64,10 @@ export function fakeDiagnoser({ runbooks = [runbookFixture()], decide }: FakeDia
         evidence,
         language: decision.language ?? 'en',
         truncated: text.length > 40_000,
+        ambiguous: false,
+        pair: null,
+        omitted: null,
+        missing: [],
       };
     },
     search(query, options = {}): SearchHit[] {
