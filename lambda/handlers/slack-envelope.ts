@@ -6,7 +6,22 @@ import * as z from 'zod';
  * with a TypeError (a 500). Everything else stays open: listeners validate what they read themselves.
  */
 const object = z.object({}).loose();
-const objectOrNull = object.nullable();
+
+/**
+ * Team, enterprise, user and channel ids (`T0123ABCD`, `E…`, `U…`/`W…`, `C…`/`D…`/`G…`). Bolt keys a plain object by
+ * the team id (`__proto__` or `constructor` would crash it), listeners write ids into DynamoDB keys and Web API form
+ * bodies (a lone surrogate throws there). Slack's own test fixtures also use `T_INSTALLED` and `U-auth`, so the
+ * pattern allows `_`, `-` and lower case after the first character, and refuses every `Object.prototype` key.
+ */
+export const slackId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/)
+  .refine((id) => !(id in Object.prototype), { message: 'id is an Object.prototype key' });
+const slackIdOrNull = slackId.nullable();
+/** Opaque tokens that end up in dedupe keys (`trigger_id`, `action_ts`, `event_id`): bounded. */
+const token = z.string().min(1).max(256);
+/** Button values, block ids, callback ids: strings, bounded (Slack caps a button value at 2,000 characters). */
+const value = z.string().max(2000);
 
 /** Bolt's `respond` posts to the response URL as given: anything but an absolute http(s) URL makes it throw. */
 const responseUrl = z.string().refine(isHttpUrl, { message: 'response_url is not an http(s) URL' });
@@ -25,12 +40,27 @@ function isHttpUrl(value: string): boolean {
  * `event.user.id`, `event.subteam.created_by`), which throws on `null` or a number. Slack sends `user` and
  * `channel` as an id string or an object (`user_change`, `channel_created`), and `subteam` as an object.
  */
-const idOrObject = z.union([z.string(), object]);
+const idOrObject = z.union([slackId, z.object({ id: slackId.optional() }).loose()]);
+
+const authorization = z.object({ team_id: slackIdOrNull.optional(), enterprise_id: slackIdOrNull.optional(), user_id: slackId.optional() }).loose();
 
 const eventEnvelope = z
   .object({
-    event: z.object({ item: object.optional(), user: idOrObject.optional(), channel: idOrObject.optional(), subteam: object.optional() }).loose(),
-    authorizations: z.array(object).optional(),
+    team_id: slackId.optional(),
+    enterprise_id: slackIdOrNull.optional(),
+    event_id: token.optional(),
+    event: z
+      .object({
+        item: object.optional(),
+        user: idOrObject.optional(),
+        channel: idOrObject.optional(),
+        team: slackId.optional(),
+        subteam: object.optional(),
+        ts: token.optional(),
+        thread_ts: token.optional(),
+      })
+      .loose(),
+    authorizations: z.array(authorization).optional(),
   })
   .loose();
 
@@ -40,12 +70,13 @@ const eventEnvelope = z
  */
 const commandEnvelope = z
   .object({
-    command: z.string(),
+    command: z.string().max(64),
     text: z.string().optional(),
-    channel_id: z.string().optional(),
-    team_id: z.string().optional(),
-    user_id: z.string().optional(),
-    trigger_id: z.string().optional(),
+    channel_id: slackId.optional(),
+    team_id: slackId.optional(),
+    enterprise_id: slackId.optional(),
+    user_id: slackId.optional(),
+    trigger_id: token.optional(),
     response_url: responseUrl,
   })
   .loose();
@@ -53,16 +84,29 @@ const commandEnvelope = z
 /** Interactivity (actions, shortcuts, views, options): Bolt reads `user.id`, and `team.id` or else `user.team_id`. */
 const interactiveEnvelope = z
   .object({
-    type: z.string(),
-    team: objectOrNull.optional(),
-    user: object,
-    enterprise: objectOrNull.optional(),
-    channel: object.optional(),
-    view: object.optional(),
+    type: z.string().max(64),
+    team: z.object({ id: slackId, enterprise_id: slackId.optional() }).loose().nullable().optional(),
+    user: z.object({ id: slackId, team_id: slackId.optional() }).loose(),
+    enterprise: z.object({ id: slackId }).loose().nullable().optional(),
+    channel: z.object({ id: slackId }).loose().optional(),
+    view: z.object({ id: token.optional(), app_installed_team_id: slackId.optional(), private_metadata: z.string().max(3000).optional() }).loose().optional(),
+    trigger_id: token.optional(),
+    callback_id: z.string().max(255).optional(),
+    action_ts: token.optional(),
+    container: z.object({ message_ts: token.optional(), thread_ts: token.optional(), channel_id: slackId.optional() }).loose().nullable().optional(),
+    message: z.object({ ts: token.optional(), thread_ts: token.optional() }).loose().optional(),
     // View submissions: Bolt answers through the first one (`response_urls[0].response_url`).
     response_urls: z.array(z.object({ response_url: responseUrl }).loose()).optional(),
-    // Block actions carry `action_id`, legacy attachment actions `name`.
-    actions: z.array(z.union([z.object({ action_id: z.string() }).loose(), z.object({ name: z.string() }).loose()])).min(1).optional(),
+    // Block actions carry `action_id`, legacy attachment actions `name`; a value, when there is one, is a string.
+    actions: z
+      .array(
+        z.union([
+          z.object({ action_id: z.string().max(255), block_id: z.string().max(255).optional(), value: value.optional(), action_ts: token.optional() }).loose(),
+          z.object({ name: z.string().max(255), value: value.optional() }).loose(),
+        ]),
+      )
+      .min(1)
+      .optional(),
   })
   .loose()
   .refine((body) => !['view_submission', 'view_closed'].includes(body.type) || body.view !== undefined, { message: 'view payload without view' })
@@ -84,7 +128,8 @@ export function isUnanswerableSlackBody(body: Record<string, unknown>): boolean 
 
 /** True when Bolt can route this parsed body without tripping over its shape. */
 export function isRoutableSlackBody(body: Record<string, unknown>): boolean {
-  if (body.ssl_check !== undefined) return true;
+  // Bolt short-circuits ssl_check only when it is set (`!= null`); `"ssl_check": null` is routed like any body.
+  if (body.ssl_check !== undefined && body.ssl_check !== null) return true;
   // Bolt echoes the challenge with JSON.stringify, which overflows the stack on a deeply nested value (a 500).
   if (body.type === 'url_verification') return typeof body.challenge === 'string';
   if (body.event !== undefined) return eventEnvelope.safeParse(body).success;

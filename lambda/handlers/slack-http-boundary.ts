@@ -1,4 +1,4 @@
-import { isValidSlackRequest } from '@slack/bolt';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import querystring from 'node:querystring';
 import type { AppLogger } from '../logger';
 import { isRoutableSlackBody, isUnanswerableSlackBody } from './slack-envelope';
@@ -24,8 +24,17 @@ export interface FunctionUrlResponse {
 
 export type SlackHttpHandler = (event: FunctionUrlEvent, context: unknown) => Promise<FunctionUrlResponse>;
 
+/** Slack's own requests are a few kilobytes; Function URLs accept 6 MB, which only a forger would send. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** Slack's samples refuse a request whose timestamp is more than five minutes off, in either direction. */
+export const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
+
 /**
- * What Bolt's `AwsLambdaReceiver` leaves to us at the HTTP boundary:
+ * What Bolt's `AwsLambdaReceiver` leaves to us at the HTTP boundary, in this order:
+ *
+ * - A body over {@link MAX_BODY_BYTES} gets 413 before anything else is done with it.
+ * - The signature is checked over the raw body before it is parsed (Bolt parses first, then verifies), and a
+ *   timestamp more than five minutes in the future is refused like a stale one (Bolt checks only the past): 401.
  *
  * - Base64 bodies are decoded as UTF-8 here. The receiver decodes them as ASCII, which garbles every
  *   non-ASCII character (a Chinese paste) and then fails the signature check.
@@ -41,27 +50,25 @@ export type SlackHttpHandler = (event: FunctionUrlEvent, context: unknown) => Pr
 export function hardenSlackHandler(inner: SlackHttpHandler, { signingSecret, logger }: { signingSecret: string; logger: AppLogger }): SlackHttpHandler {
   return async (event, context) => {
     const headers = normaliseHeaders(event.headers ?? {});
+    if (bodyBytes(event) > MAX_BODY_BYTES) {
+      logger.warn('request body over 1 MB refused', { bytes: bodyBytes(event) });
+      return { statusCode: 413, body: '' };
+    }
     const rawBody = event.body === undefined || event.body === null ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
     const contentType = (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 
+    const signature = verifySlackSignature({ signingSecret, rawBody, headers, nowSeconds: Math.floor(Date.now() / 1000) });
+    if (signature !== 'valid') {
+      logger.warn('request with an invalid signature rejected', { contentType, reason: signature });
+      return { statusCode: 401, body: '' };
+    }
+
     const shape = slackBodyShape(rawBody, contentType);
-    if (shape !== 'routable') {
-      const signed = isValidSlackRequest({
-        signingSecret,
-        body: rawBody,
-        headers: {
-          'x-slack-signature': headers['x-slack-signature'] ?? '',
-          'x-slack-request-timestamp': Number(headers['x-slack-request-timestamp']),
-        },
-      });
-      if (!signed) {
-        logger.warn('request with an invalid signature rejected', { contentType });
-        return { statusCode: 401, body: '' };
-      }
-      if (shape === 'unanswerable') {
-        logger.warn('signed interactive payload without a response URL acknowledged and ignored');
-        return { statusCode: 200, body: '' };
-      }
+    if (shape === 'unanswerable') {
+      logger.warn('signed interactive payload without a response URL acknowledged and ignored');
+      return { statusCode: 200, body: '' };
+    }
+    if (shape === 'malformed') {
       logger.warn('signed request with a malformed body rejected', { contentType });
       return { statusCode: 400, body: 'malformed request body' };
     }
@@ -79,6 +86,41 @@ export function hardenSlackHandler(inner: SlackHttpHandler, { signingSecret, log
     }
     return response;
   };
+}
+
+/** The body's size in bytes without decoding it (base64 carries 3 bytes in every 4 characters). */
+function bodyBytes(event: FunctionUrlEvent): number {
+  const body = event.body ?? '';
+  return event.isBase64Encoded ? Math.floor((body.length * 3) / 4) : Buffer.byteLength(body, 'utf8');
+}
+
+export type SignatureVerdict = 'valid' | 'missing' | 'bad_timestamp' | 'stale' | 'future' | 'mismatch';
+
+/**
+ * Slack's request signing (`v0=` HMAC-SHA256 of `v0:<timestamp>:<raw body>`), over the raw body, with the clock
+ * checked both ways. Constant-time comparison.
+ */
+export function verifySlackSignature({
+  signingSecret,
+  rawBody,
+  headers,
+  nowSeconds,
+}: {
+  signingSecret: string;
+  rawBody: string;
+  headers: Record<string, string | undefined>;
+  nowSeconds: number;
+}): SignatureVerdict {
+  const signature = headers['x-slack-signature'];
+  const timestamp = headers['x-slack-request-timestamp'];
+  if (signature === undefined || timestamp === undefined) return 'missing';
+  if (!/^\d{1,12}$/.test(timestamp)) return 'bad_timestamp';
+  const skew = nowSeconds - Number(timestamp);
+  if (skew > MAX_CLOCK_SKEW_SECONDS) return 'stale';
+  if (skew < -MAX_CLOCK_SKEW_SECONDS) return 'future';
+  const expected = Buffer.from(`v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${rawBody}`).digest('hex')}`, 'utf8');
+  const given = Buffer.from(signature, 'utf8');
+  return given.length === expected.length && timingSafeEqual(given, expected) ? 'valid' : 'mismatch';
 }
 
 /** Lower-case header names (HTTP is case-insensitive; Function URLs lower-case them, other callers may not). */

@@ -3,6 +3,7 @@ import type { DiagnoseMode, Diagnosis } from '../core/diagnosis/types';
 import { buildAnswerCard } from './blocks/answer-card';
 import type { SlackMessage } from './blocks/limits';
 import { buildNoMatchCard } from './blocks/no-match-card';
+import { dedupeKey } from './dedupe-key';
 import { classifyPostFailure } from './post-outcome';
 import { DEDUPE_TTL_SECONDS, type SlackDeps } from './types';
 
@@ -66,7 +67,7 @@ export async function answerPaste(deps: SlackDeps, input: AnswerPasteInput): Pro
     return { kind: 'silent', diagnosis };
   }
 
-  const claims = await claimAnswer(deps, { eventId, replyKey: `reply:${target.channel}:${target.messageTs}`, trigger });
+  const claims = await claimAnswer(deps, { eventId, replyKey: dedupeKey('reply', target.channel, target.messageTs), trigger });
   if (claims.kind !== 'claimed') {
     if (claims.kind === 'duplicate_delivery') deps.logger.info('duplicate event delivery ignored', { trigger, eventId });
     else deps.logger.info('message already answered', { trigger, channel: target.channel, messageTs: target.messageTs });
@@ -130,7 +131,7 @@ async function claimAnswer(deps: SlackDeps, { eventId, replyKey, trigger }: { ev
   const lease = { leaseSeconds: ANSWER_LEASE_SECONDS };
   try {
     if (eventId !== undefined) {
-      const eventKey = `event:${eventId}`;
+      const eventKey = dedupeKey('event', eventId);
       if (!(await deps.idempotency.claim(eventKey, DEDUPE_TTL_SECONDS.event, lease))) return { kind: 'duplicate_delivery' };
       keys.push(eventKey);
     }

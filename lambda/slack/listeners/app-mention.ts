@@ -1,5 +1,6 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { answerPaste } from '../answer-paste';
+import { dedupeKey } from '../dedupe-key';
 import { botUserIdOf, appMentionEvent, eventEnvelope } from '../event-payloads';
 import { mrkdwn } from '../blocks/mrkdwn';
 import { DEDUPE_TTL_SECONDS, type SlackDeps } from '../types';
@@ -21,7 +22,7 @@ export function appMentionListener(deps: SlackDeps) {
 
     if (text === '') {
       // Nothing to diagnose: explain how to ask, once per mention.
-      const replyKey = `reply:${target.channel}:${target.messageTs}`;
+      const replyKey = dedupeKey('reply', target.channel, target.messageTs);
       if (!(await deps.idempotency.claim(replyKey, DEDUPE_TTL_SECONDS.reply))) return;
       try {
         await client.chat.postMessage({ channel: target.channel, thread_ts: target.threadTs, text: MENTION_HINT });

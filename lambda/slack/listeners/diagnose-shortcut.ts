@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, MessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
 import { answerPaste } from '../answer-paste';
 import { mrkdwn } from '../blocks/mrkdwn';
+import { dedupeKey } from '../dedupe-key';
 import { messageShortcutBody } from '../event-payloads';
 import { readableMessageText } from '../message-text';
 import { DEDUPE_TTL_SECONDS, type SlackDeps } from '../types';
@@ -19,7 +20,7 @@ export function diagnoseShortcutListener(deps: SlackDeps) {
     if (!parsed.success) return;
     const { channel, message, trigger_id: triggerId } = parsed.data;
     // The same delivery twice (a retry) does nothing more; running the shortcut again is told it was answered.
-    if (!(await deps.idempotency.claim(`shortcut:${triggerId}`, DEDUPE_TTL_SECONDS.click))) return;
+    if (!(await deps.idempotency.claim(dedupeKey('shortcut', triggerId), DEDUPE_TTL_SECONDS.click))) return;
     const tell = async (text: string): Promise<void> => {
       await respond({ response_type: 'ephemeral', replace_original: false, text });
     };

@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '
 import type { Runbook } from '../../core/knowledge/runbook';
 import { buildAnswerCard, buildFullRunbookMessages } from '../blocks/answer-card';
 import { mrkdwn } from '../blocks/mrkdwn';
+import { dedupeKey } from '../dedupe-key';
 import { blockActionBody, type BlockActionBody } from '../event-payloads';
 import { DEDUPE_TTL_SECONDS, type SlackDeps } from '../types';
 
@@ -105,5 +106,5 @@ export function parseAction(body: unknown): ParsedAction | undefined {
 
 /** One effect per person, message and button: a double click or a re-sent payload does nothing more. */
 export function clickKey(action: ParsedAction): string {
-  return `click:${action.user}:${action.channel ?? '-'}:${action.messageTs ?? '-'}:${action.actionId}:${action.value}`;
+  return dedupeKey('click', action.user, action.channel ?? '-', action.messageTs ?? '-', action.actionId, action.value);
 }

@@ -78,7 +78,6 @@ describe('messages in channels', () => {
     ['its own message', { user: TEST_BOT_USER_ID, bot_id: 'B0TEST001' }],
     ['an edit', { subtype: 'message_changed' }],
     ['a join', { subtype: 'channel_join' }],
-    ['a file share', { subtype: 'file_share' }],
     ['a group DM (not subscribed)', { channel_type: 'mpim' }],
   ])('ignores %s, even when it contains the error', async (_name, extra) => {
     // Act

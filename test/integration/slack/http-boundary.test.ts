@@ -1,4 +1,5 @@
 import { handler } from '../../../lambda/handlers/slack';
+import { shippedRunbooks } from '../../helpers/knowledge';
 import { startSlackHandlerEnvironment, type SlackHandlerEnvironment } from '../../helpers/slack-handler-env';
 import {
   channelMessage,
@@ -98,7 +99,9 @@ describe('Slack handler at the HTTP boundary', () => {
     expect(response.statusCode).toBe(200);
     const posts = env.slack.calls('chat.postMessage');
     expect(posts).toHaveLength(1);
-    expect(JSON.stringify(posts[0]?.body.blocks)).toContain('请先重启 containerd');
+    // The Chinese summary leads: the paste was decoded as UTF-8, not as ASCII.
+    const summaryZh = shippedRunbooks().find((runbook) => runbook.id === 'shim-version-mismatch')?.summaryZh ?? 'missing';
+    expect(JSON.stringify(posts[0]?.body.blocks)).toContain(summaryZh.slice(0, 20));
   });
 
   test('calls the Web API with the bot token from the configuration', async () => {
@@ -121,5 +124,49 @@ describe('Slack handler at the HTTP boundary', () => {
 
     // Assess
     expect(env.slack.calls().map((call) => call.method)).toEqual(['chat.postMessage']);
+  });
+});
+
+describe('signed-request hardening (issue 10 point 4)', () => {
+  test('a body over 1 MB gets 413 before anything else, signed or not, plain or base64', async () => {
+    // Prepare
+    const body = eventCallbackBody(channelMessage(`${SHIM_PASTE}\n${'x'.repeat(1024 * 1024)}`));
+
+    // Act
+    const responses = await Promise.all([
+      handler(functionUrlEvent(body), context),
+      handler(functionUrlEvent(body, { unsigned: true }), context),
+      handler(functionUrlEvent(body, { base64: true }), context),
+    ]);
+
+    // Assess
+    expect(responses.map((response) => response.statusCode)).toEqual([413, 413, 413]);
+    expect(env.slack.calls()).toHaveLength(0);
+  });
+
+  test('a timestamp more than 5 minutes in the future is refused like a stale one; within 5 minutes either way is fine', async () => {
+    // Prepare
+    const at = (offset: number) => functionUrlEvent(eventCallbackBody(channelMessage(SHIM_PASTE)), { timestamp: nowSeconds() + offset });
+
+    // Act
+    const statuses = await Promise.all([at(365 * 24 * 3600), at(301), at(-301), at(240), at(-240)].map(async (event) => (await handler(event, context)).statusCode));
+
+    // Assess
+    expect(statuses).toEqual([401, 401, 401, 200, 200]);
+  });
+
+  test('an unsigned body is never parsed: the signature over the raw body is checked first', async () => {
+    // Prepare: 700,000 objects, the body the security review measured at about 1 s of parsing before the 401.
+    const body = `[${'{"a":1},'.repeat(100_000)}{"a":1}]`;
+    const parse = jest.spyOn(JSON, 'parse');
+
+    // Act
+    const response = await handler(functionUrlEvent(body, { unsigned: true }), context);
+    const parsedTheBody = parse.mock.calls.some(([text]) => text === body);
+    parse.mockRestore();
+
+    // Assess
+    expect(response.statusCode).toBe(401);
+    expect(parsedTheBody).toBe(false);
   });
 });
