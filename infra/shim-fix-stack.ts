@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -97,6 +98,10 @@ export class ShimFixStack extends Stack {
         SHIM_FIX_ALLOW_TAG: `${settings.allowTag.key}=${settings.allowTag.value}`,
         SHIM_FIX_COMMAND_LOG_GROUP: commandOutput.logGroupName,
         ...documentEnvironment,
+        // What the Slack handler compares with DescribeDocument's Hash before planning or sending (a version published
+        // outside this deployment is refused). The content as CloudFormation receives it: JSON of the synthesised object.
+        SHIM_FIX_RESTART_DOCUMENT_SHA256: contentSha256(documents.restart.content),
+        SHIM_FIX_CHECK_DOCUMENT_SHA256: contentSha256(documents.check.content),
       },
     });
     for (const statement of [
@@ -215,4 +220,9 @@ export class ShimFixStack extends Stack {
     new CfnOutput(this, 'CheckDocumentName', { value: documents.checkName });
     if (alarms.topic) new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn });
   }
+}
+
+/** SHA-256 (hex) of a document's content, serialised as the template carries it. */
+export function contentSha256(content: unknown): string {
+  return createHash('sha256').update(JSON.stringify(content), 'utf8').digest('hex');
 }

@@ -24,6 +24,12 @@ export interface Config {
   allowTag: AllowTag;
   restartDocument: string;
   checkDocument: string;
+  /**
+   * SHA-256 (hex) of each document's content as this stack synthesised it, by document name
+   * (SHIM_FIX_RESTART_DOCUMENT_SHA256, SHIM_FIX_CHECK_DOCUMENT_SHA256). Set: nothing is sent unless DescribeDocument's
+   * `Hash` matches. Unset (local runs): not checked.
+   */
+  documentHashes: Record<string, string>;
   /** CloudWatch Logs group for Run Command output; unset means SSM's default `/aws/ssm/<document>` group. */
   commandLogGroup?: string;
   /** DynamoDB table; unset means an in-memory store (local runs only). */
@@ -82,8 +88,23 @@ export function loadConfig(env: Env = process.env): Config {
     allowTag: parseAllowTag(env.SHIM_FIX_ALLOW_TAG),
     restartDocument: optional(env, 'SHIM_FIX_RESTART_DOCUMENT') ?? DEFAULT_RESTART_DOCUMENT,
     checkDocument: optional(env, 'SHIM_FIX_CHECK_DOCUMENT') ?? DEFAULT_CHECK_DOCUMENT,
+    documentHashes: parseDocumentHashes(env),
     commandLogGroup: optional(env, 'SHIM_FIX_COMMAND_LOG_GROUP'),
     table: optional(env, 'SHIM_FIX_TABLE'),
     awsRegion: optional(env, 'AWS_REGION') ?? optional(env, 'AWS_DEFAULT_REGION'),
   };
+}
+
+function parseDocumentHashes(env: Env): Record<string, string> {
+  const hashes: Record<string, string> = {};
+  for (const [nameVariable, hashVariable, fallback] of [
+    ['SHIM_FIX_RESTART_DOCUMENT', 'SHIM_FIX_RESTART_DOCUMENT_SHA256', DEFAULT_RESTART_DOCUMENT],
+    ['SHIM_FIX_CHECK_DOCUMENT', 'SHIM_FIX_CHECK_DOCUMENT_SHA256', DEFAULT_CHECK_DOCUMENT],
+  ] as const) {
+    const hash = optional(env, hashVariable);
+    if (hash === undefined) continue;
+    if (!/^[0-9a-f]{64}$/.test(hash)) throw new ConfigurationError(`${hashVariable} must be a SHA-256 in lower-case hex (64 characters)`);
+    hashes[optional(env, nameVariable) ?? fallback] = hash;
+  }
+  return hashes;
 }

@@ -72,6 +72,13 @@ export interface SsmGatewayOptions {
    */
   commandLogGroup?: string;
   /**
+   * Expected SHA-256 (hex) of each document's content, by name, as the stack synthesised it. A document listed here is
+   * only planned or sent when DescribeDocument reports that very hash for the version the command is pinned to: a new
+   * version published outside the deployment (anyone with ssm:UpdateDocument) is refused rather than run as root.
+   * @default {} (not checked: local runs)
+   */
+  documentHashes?: Readonly<Record<string, string>>;
+  /**
    * Pages of tagged instances read when looking for one instance's allow tag (50 per page).
    * @default 20
    */
@@ -99,8 +106,12 @@ const describeDocumentSchema = z.object({
   Document: z.object({
     Name: z.string(),
     DefaultVersion: z.string().regex(/^[1-9][0-9]*$/),
+    /** The version described: the default one unless a version was asked for. */
+    DocumentVersion: z.string().optional(),
     DocumentType: z.string().optional(),
     Status: z.string().optional(),
+    Hash: z.string().optional(),
+    HashType: z.string().optional(),
   }),
 });
 const sendCommandSchema = z.object({ Command: z.object({ CommandId: z.string().length(36) }) });
@@ -139,9 +150,11 @@ export class AwsSsmGateway implements SsmGateway {
   private readonly documents: ReadonlySet<string>;
   private readonly maxTagPages: number;
   private readonly commandLogGroup: string | undefined;
+  private readonly documentHashes: Readonly<Record<string, string>>;
 
-  public constructor({ client, sendClient = client, sendThrottleRetry = { attempts: 3, baseDelayMs: 150 }, allowTag, documents, maxTagPages = 20, commandLogGroup }: SsmGatewayOptions) {
+  public constructor({ client, sendClient = client, sendThrottleRetry = { attempts: 3, baseDelayMs: 150 }, allowTag, documents, maxTagPages = 20, commandLogGroup, documentHashes = {} }: SsmGatewayOptions) {
     this.commandLogGroup = commandLogGroup;
+    this.documentHashes = documentHashes;
     this.client = client;
     this.sendClient = sendClient;
     this.sendThrottleRetry = sendThrottleRetry;
@@ -168,13 +181,32 @@ export class AwsSsmGateway implements SsmGateway {
 
   public async documentVersion(name: string): Promise<DocumentRef> {
     this.assertOurDocument(name);
-    const response = await this.call('DescribeDocument', describeDocumentSchema, () =>
-      this.client.send(new DescribeDocumentCommand({ Name: name })),
-    );
+    const response = await this.describeDocument(name);
     if (response.Document.DocumentType !== undefined && response.Document.DocumentType !== 'Command') {
       throw new AwsCallError('invalid-document', 'DescribeDocument', 'InvalidDocumentType', `${name} is a ${response.Document.DocumentType} document, not a Command document`);
     }
-    return { name, version: response.Document.DefaultVersion };
+    const version = response.Document.DefaultVersion;
+    const expected = this.documentHashes[name];
+    if (expected !== undefined) {
+      // The hash must be the one of the version the command will be pinned to, not of whichever version was described.
+      const described = response.Document.DocumentVersion === undefined || response.Document.DocumentVersion === version ? response : await this.describeDocument(name, version);
+      const { Hash: hash, HashType: hashType } = described.Document;
+      if (hashType !== 'Sha256' || hash?.toLowerCase() !== expected) {
+        throw new AwsCallError(
+          'invalid-document',
+          'DescribeDocument',
+          'DocumentHashMismatch',
+          `${name} version ${version} has ${hashType ?? 'no'} hash ${hash ?? '(none)'}, not the deployed content's SHA-256 ${expected}`,
+        );
+      }
+    }
+    return { name, version };
+  }
+
+  private describeDocument(name: string, version?: string) {
+    return this.call('DescribeDocument', describeDocumentSchema, () =>
+      this.client.send(new DescribeDocumentCommand({ Name: name, ...(version === undefined ? {} : { DocumentVersion: version }) })),
+    );
   }
 
   public async sendCommand(request: CommandRequest): Promise<{ commandId: string }> {

@@ -22,6 +22,8 @@ export interface SsmProtocolStub {
   endpoint: string;
   /** A managed node: Online Linux unless told otherwise. */
   addNode(instanceId: string, node?: StubNode): void;
+  /** Sets a document's default version and, optionally, the SHA-256 DescribeDocument reports for it. */
+  setDocument(name: string, document: { version: string; hash?: string }): void;
   /** Sets what GetCommandInvocation and ListCommandInvocations report for one instance of a sent command. */
   setInvocation(commandId: string, instanceId: string, invocation: StubInvocation): void;
   /** Every request received so far (retries included), in order; filter by operation (`SendCommand`). */
@@ -76,6 +78,7 @@ const DOCUMENT_VERSIONS: Record<string, string> = { 'ShimFix-RestartContainerRun
 
 export async function startSsmProtocolStub(): Promise<SsmProtocolStub> {
   const nodes = new Map<string, StubNode>();
+  const documents = new Map<string, { version: string; hash?: string }>(Object.entries(DOCUMENT_VERSIONS).map(([name, version]) => [name, { version }]));
   const invocations = new Map<string, Map<string, StubInvocation>>();
   const sent: { commandId: string; input: Record<string, unknown> }[] = [];
   const recorded: SsmCall[] = [];
@@ -106,9 +109,13 @@ export async function startSsmProtocolStub(): Promise<SsmProtocolStub> {
     },
     DescribeDocument: (input) => {
       const name = String(input.Name);
-      const version = DOCUMENT_VERSIONS[name];
-      if (!version) return [400, { __type: 'InvalidDocument', message: `Document ${name} does not exist` }];
-      return [200, { Document: { Name: name, DefaultVersion: version, DocumentVersion: version, DocumentType: 'Command', Status: 'Active', SchemaVersion: '2.2' } }];
+      const document = documents.get(name);
+      if (!document) return [400, { __type: 'InvalidDocument', message: `Document ${name} does not exist` }];
+      const { version, hash } = document;
+      // Only the default version's hash is known here; asking for another version answers without one.
+      const described = typeof input.DocumentVersion === 'string' ? input.DocumentVersion : version;
+      const hashed = hash !== undefined && described === version ? { Hash: hash, HashType: 'Sha256' } : {};
+      return [200, { Document: { Name: name, DefaultVersion: version, DocumentVersion: described, DocumentType: 'Command', Status: 'Active', SchemaVersion: '2.2', ...hashed } }];
     },
     SendCommand: (input) => {
       const commandId = randomUUID();
@@ -188,6 +195,7 @@ export async function startSsmProtocolStub(): Promise<SsmProtocolStub> {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     addNode: (instanceId, node = {}) => nodes.set(instanceId, node),
+    setDocument: (name, document) => void documents.set(name, document),
     setInvocation: (commandId, instanceId, invocation) => {
       const forCommand = invocations.get(commandId) ?? new Map<string, StubInvocation>();
       forCommand.set(instanceId, invocation);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -197,7 +198,25 @@ describe('Slack handler function', () => {
       SHIM_FIX_RESTART_DOCUMENT: 'ShimFix-RestartContainerRuntime',
       SHIM_FIX_CHECK_DOCUMENT: 'ShimFix-CheckContainerRuntime',
       SHIM_FIX_TABLE: { Ref: logicalId(synth.template, 'AWS::DynamoDB::Table', 'AuditTable') },
+      SHIM_FIX_RESTART_DOCUMENT_SHA256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      SHIM_FIX_CHECK_DOCUMENT_SHA256: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
+  });
+
+  it('gets the SHA-256 of each document\'s content exactly as the template carries it', () => {
+    // Prepare
+    const { resource } = functionNamed(/Slack events/);
+    const documents = Object.values(synth.template.findResources('AWS::SSM::Document'));
+    const contentOf = (name: string) => documents.find((document) => document.Properties.Name === name)?.Properties.Content as unknown;
+    const sha256 = (content: unknown) => createHash('sha256').update(JSON.stringify(content), 'utf8').digest('hex');
+
+    // Act
+    const variables = resource.Properties.Environment.Variables as Record<string, string>;
+
+    // Assess
+    expect(variables.SHIM_FIX_RESTART_DOCUMENT_SHA256).toBe(sha256(contentOf('ShimFix-RestartContainerRuntime')));
+    expect(variables.SHIM_FIX_CHECK_DOCUMENT_SHA256).toBe(sha256(contentOf('ShimFix-CheckContainerRuntime')));
+    expect(variables.SHIM_FIX_RESTART_DOCUMENT_SHA256).not.toBe(variables.SHIM_FIX_CHECK_DOCUMENT_SHA256);
   });
 
   it('keeps Run Command output in its own retained log group with retention, not in SSM default groups kept forever', () => {

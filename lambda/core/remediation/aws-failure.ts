@@ -121,6 +121,13 @@ export function describeAwsFailure(kind: AwsFailureKind, context: FailureContext
         'Nothing ran. Try again in a minute.'
       );
     case 'invalid-document':
+      if (context.awsName === 'DocumentHashMismatch') {
+        return (
+          `The default version of ${document} is not the content this deployment of shim-fix created (its SHA-256 differs): ` +
+          'someone published a new version outside the deployment. Nothing ran. Ask whoever deploys shim-fix to check the ' +
+          "document's version history in Systems Manager > Documents, then redeploy the stack."
+        );
+      }
       return (
         `SSM does not accept ${document} (${context.awsName}): it is missing, was replaced, or is not a Command document. ` +
         'Nothing ran. Ask whoever deploys shim-fix to redeploy the stack.'

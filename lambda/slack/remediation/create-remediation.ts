@@ -12,7 +12,7 @@ import { SlackRemediationCommands } from './remediation-commands';
 import { RemediationService } from './remediation-service';
 
 export interface CreateRemediationOptions {
-  config: Pick<Config, 'operators' | 'allowTag' | 'restartDocument' | 'checkDocument' | 'table' | 'commandLogGroup'>;
+  config: Pick<Config, 'operators' | 'allowTag' | 'restartDocument' | 'checkDocument' | 'table' | 'commandLogGroup'> & Partial<Pick<Config, 'documentHashes'>>;
   logger: AppLogger;
   /** Injected in tests; created from the default AWS configuration otherwise. */
   ssm?: SsmGateway;
@@ -42,6 +42,7 @@ export function createRemediationCommands({ config, logger, ssm, store, dynamo }
         allowTag: config.allowTag,
         documents: [config.restartDocument, config.checkDocument],
         commandLogGroup: config.commandLogGroup,
+        documentHashes: config.documentHashes ?? {},
       });
     });
   const table = config.table;

@@ -287,11 +287,11 @@ describe('AwsSsmGateway', () => {
     afterAll(async () => {
       await stub.stop();
     });
+    // The real client, unmocked: the outer beforeEach resets the mock, which puts it back on SSMClient.
+    beforeEach(() => ssm.restore());
 
     it('sends the output to the stack\'s log group under SSM\'s field name, CloudWatchLogGroupName', async () => {
       // Prepare: a real client; the SDK drops fields its model does not know, so only the serialised body tells the truth.
-      // (Last block of this file: restore() takes the mock off SSMClient for good.)
-      ssm.restore();
       const client = new SSMClient({ region: 'us-east-1', endpoint: stub.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
       const wired = new AwsSsmGateway({ client, allowTag, documents, commandLogGroup: '/shim-fix/run-command' });
 
@@ -301,6 +301,40 @@ describe('AwsSsmGateway', () => {
       // Assess
       expect(stub.calls('SendCommand')[0]?.body.CloudWatchOutputConfig).toEqual({ CloudWatchOutputEnabled: true, CloudWatchLogGroupName: '/shim-fix/run-command' });
       client.destroy();
+    });
+
+    describe('document content pinned by its SHA-256', () => {
+      const NAME = 'ShimFix-RestartContainerRuntime';
+      const DEPLOYED = 'a'.repeat(64);
+      const withHashes = () =>
+        new AwsSsmGateway({
+          client: new SSMClient({ region: 'us-east-1', endpoint: stub.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
+          allowTag,
+          documents,
+          documentHashes: { [NAME]: DEPLOYED },
+        });
+
+      it('accepts the default version when DescribeDocument reports the deployed content\'s hash', async () => {
+        // Prepare
+        stub.setDocument(NAME, { version: '3', hash: DEPLOYED });
+
+        // Act + Assess
+        await expect(withHashes().documentVersion(NAME)).resolves.toEqual({ name: NAME, version: '3' });
+      });
+
+      it.each([
+        ['a new default version published outside the deployment', { version: '4', hash: 'b'.repeat(64) }],
+        ['a document that reports no hash', { version: '3' }],
+      ])('refuses %s', async (_name, document) => {
+        // Prepare
+        stub.setDocument(NAME, document);
+
+        // Act
+        const error = await withHashes().documentVersion(NAME).catch((caught: unknown) => caught);
+
+        // Assess
+        expect(error).toMatchObject({ kind: 'invalid-document', awsName: 'DocumentHashMismatch' });
+      });
     });
   });
 });
