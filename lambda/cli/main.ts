@@ -153,10 +153,21 @@ export function toJson(diagnosis: Diagnosis): Record<string, unknown> {
     mode: diagnosis.mode,
     language: diagnosis.language,
     truncated: diagnosis.truncated,
+    omitted: diagnosis.omitted,
     title: presented?.title ?? null,
     summary: presented ? (diagnosis.language === 'zh' ? presented.summaryZh : presented.summary) : null,
-    evidence: diagnosis.evidence.map(({ line, match, pattern, weight }) => ({ line, match, pattern, weight })),
+    evidence: diagnosis.evidence.map(({ line, match, pattern, weight, hint }) => ({ line, match, pattern, weight, ...(hint ? { hint } : {}) })),
     candidates: diagnosis.candidates.map((candidate) => ({ runbook: candidate.runbook.id, confidence: candidate.confidence })),
+    // Two runbooks fit equally: `runbook` is then the first of them in direct mode, null in a channel.
+    ambiguous: diagnosis.ambiguous,
+    pair: diagnosis.pair
+      ? {
+          runbooks: diagnosis.pair.candidates.map((candidate) => candidate.runbook.id),
+          confidence: diagnosis.pair.confidence,
+          command: diagnosis.pair.discriminator?.command ?? null,
+        }
+      : null,
+    missing: diagnosis.missing,
   };
 }
 

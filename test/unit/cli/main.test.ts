@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../helpers/cli';
+import { shippedRunbooks } from '../../helpers/knowledge';
 import { knowledgeDir, runbookText } from '../../helpers/runbook-text';
 
 const HEADLINE = 'failed to create task for container: Unimplemented: failed to start shim: start failed: unsupported shim version (3): not implemented';
@@ -103,12 +104,105 @@ describe('shim-fix ask (npm run ask)', () => {
 
   it('diagnoses text from stdin in direct mode, listing candidates when unsure', async () => {
     // Act
-    const run = await runCli(['ask'], 'containerd 升级后 容器无法启动');
+    const run = await runCli(['ask'], 'after the upgrade containers do not start and the shim looks wrong');
 
     // Assess
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^✘ No confident match/);
     expect(run.stdout).toContain('shim-version-mismatch');
+  });
+
+  it('offers the candidates as a question for prose without an error, and says what to paste', async () => {
+    // Act
+    const run = await runCli(['ask'], 'after the upgrade containers do not start and the shim looks wrong');
+
+    // Assess
+    expect(run.stdout).toContain('There is no error message in this, so I can only guess. Is it one of these?');
+    expect(run.stdout).toContain('To get a confident answer, paste:');
+    expect(run.stdout).toContain('the full error line');
+    expect(run.stdout).toContain('journalctl -u containerd -u kubelet --since -15min');
+    expect(run.stdout).toContain('containerd --version');
+  });
+
+  it('answers a Chinese paste of the headline error wholly in Chinese, with the runbook\'s Chinese sections', async () => {
+    // Prepare
+    const runbook = shippedRunbooks().find((r) => r.id === 'shim-version-mismatch')!;
+    const chineseFix = runbook.sectionsZh!.fix.split('\n').find((line) => /\p{Script=Han}/u.test(line))!;
+
+    // Act
+    const run = await runCli(['ask'], `升级 containerd 之后容器起不来了，报错如下：\n${HEADLINE}`);
+
+    // Assess
+    expect(run.stdout).toMatch(/^✔ shim-version-mismatch: .*（?置信度/);
+    for (const heading of ['原因', '修复', '验证', '不适用的情况', '参考来源', '运行手册']) expect(run.stdout).toContain(heading);
+    expect(run.stdout).toContain(runbook.summaryZh);
+    expect(run.stdout).toContain(chineseFix.trim());
+    expect(run.stdout).not.toMatch(/^(Cause|Fix|Verify|When this is not the fix|Sources)\b/m);
+  });
+
+  it('falls back to the English section where a runbook has no Chinese body yet', async () => {
+    // Prepare
+    const dir = knowledgeDir({ 'example-failure.md': runbookText({ sections: { Cause: 'The widget cache is stale.' } }) });
+
+    // Act
+    const run = await runCli(['ask', '--knowledge', dir], '升级之后报错了 example failure (1)');
+
+    // Assess
+    expect(run.stdout).toContain('原因');
+    expect(run.stdout).toContain('The widget cache is stale.');
+  });
+});
+
+describe('shim-fix on long input and ambiguous errors', () => {
+  const routine = 'Nov 10 12:00:00 node-1 containerd[812]: time="2024-11-10T12:00:00Z" level=info msg="loading plugin" id=io.containerd.x type=io.containerd.y\n';
+  const journal = `${routine.repeat(Math.ceil(60_000 / routine.length))}Nov 10 12:00:01 node-1 dockerd[900]: ${HEADLINE}\n`;
+
+  it('diagnoses the headline error on the last line of a 60 KB journal read from stdin, and says what was left out', async () => {
+    // Act
+    const json = JSON.parse((await runCli(['diagnose', '--json', '--mode', 'channel'], journal)).stdout) as Record<string, unknown>;
+    const human = await runCli(['ask'], journal);
+
+    // Assess
+    expect(journal.length).toBeGreaterThan(60_000);
+    expect(json).toMatchObject({ runbook: 'shim-version-mismatch', truncated: true, omitted: { inputChars: journal.length } });
+    expect(human.stdout).toMatch(/^\(The paste has 6\d,\d{3} characters; I read the part that holds the error and left out [\d,]+\.\)/);
+    expect(human.stdout).toContain('✔ shim-version-mismatch');
+  });
+
+  it('keeps the end of stdin beyond its bound, where a journal has its newest lines', async () => {
+    // Act: 9 MB of routine lines, then the error
+    const huge = `${routine.repeat(Math.ceil(9_000_000 / routine.length))}Nov 10 12:00:01 node-1 dockerd[900]: ${HEADLINE}\n`;
+    const run = await runCli(['diagnose', '--json', '--mode', 'channel'], huge);
+
+    // Assess
+    expect(JSON.parse(run.stdout)).toMatchObject({ runbook: 'shim-version-mismatch', truncated: true });
+  });
+
+  it('shows both runbooks of an ambiguous error in --json, with the command that tells them apart', async () => {
+    // Act
+    const run = await runCli(['diagnose', '--json', '--mode', 'channel', 'rpc error: code = Unimplemented desc = unknown service runtime.v1alpha2.RuntimeService']);
+
+    // Assess
+    const json = JSON.parse(run.stdout) as { ambiguous: boolean; runbook: unknown; pair: { runbooks: string[]; command: string }; candidates: { runbook: string }[] };
+    expect(json.ambiguous).toBe(true);
+    expect(json.runbook).toBeNull();
+    expect(json.pair.runbooks.sort()).toEqual(['cri-plugin-disabled', 'cri-v1alpha2-removed']);
+    expect(json.pair.command).toContain('ctr plugins ls');
+    expect(json.candidates.slice(0, 2).map((c) => c.runbook).sort()).toEqual(['cri-plugin-disabled', 'cri-v1alpha2-removed']);
+  });
+
+  it('prints one answer naming both runbooks and the command, in English or in Chinese', async () => {
+    // Act
+    const english = await runCli(['ask', 'unknown service runtime.v1alpha2.RuntimeService']);
+    const chinese = await runCli(['ask', '升级以后 kubeadm init 报错了： unknown service runtime.v1alpha2.RuntimeService']);
+
+    // Assess
+    expect(english.stdout).toMatch(/^✔ Two runbooks fit this error equally/);
+    expect(english.stdout).toContain('cri-plugin-disabled');
+    expect(english.stdout).toContain('cri-v1alpha2-removed');
+    expect(english.stdout).toContain("Run this to tell them apart:\n  sudo ctr plugins ls | awk '$2 == \"cri\"'");
+    expect(chinese.stdout).toMatch(/^✔ 这个错误同时符合两份运行手册/);
+    expect(chinese.stdout).toContain('运行下面的命令区分：');
   });
 });
 
