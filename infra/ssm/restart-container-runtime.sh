@@ -1,25 +1,32 @@
 #!/usr/bin/env bash
-# shim-fix: restart the container runtime on this host (content of our "restart" SSM Command document).
+# shim-fix: restart containerd on this host, only when the evidence says that fixes it (our "restart" SSM document).
 #
-# The fix for `unsupported shim version (3): not implemented` after a containerd 2.x package upgrade: the 1.7 daemon is
-# still running and cannot start the new v3 shims. This script restarts containerd, waits (bounded) until its socket answers
-# `ctr version`, restarts Docker only if Docker was active before, and verifies that the running containerd now is the
-# installed one. Running it twice is harmless: the second run restarts again and verifies the same end state.
+# The fix for `unsupported shim version (3)` after a containerd package upgrade: the old daemon still runs and cannot
+# start the new shims. This script is the last line of defence, also against a stale Slack card: it re-runs every probe
+# of the check first and refuses, touching nothing, unless the verdict is `stale-daemon` (running daemon older than the
+# installed one or its binary replaced on disk, config accepted by the installed binary, KillMode=process, containerd
+# run by its own systemd unit). Then it runs `systemctl daemon-reload` if the unit needs it, restarts containerd only,
+# waits (bounded) until `ctr version` answers, and verifies: the installed version runs, its binary is the installed
+# file, and the CRI plugin, where listed, loaded. Docker is left alone (dockerd reconnects to a restarted containerd)
+# unless dockerd itself is stale or does not recover; when a Docker restart would stop containers (live-restore off),
+# or docker.service BindsTo=/Requires= containerd so systemd would restart Docker too, it refuses unless the document
+# parameter AllowStoppingContainers is yes. Run twice, the second run finds the host healthy and refuses.
 #
 # Output: human-readable log lines for the SSM console, then as the LAST line on stdout exactly one line
-#   SHIM_FIX_RESULT {"schema":1,"action":"restart",...}
+#   SHIM_FIX_RESULT {"schema":2,"action":"restart","verdict":"stale-daemon","status":"restarted",...}
 # The JSON is a contract, documented in docs/ssm-result-line.md and parsed by lambda/core/remediation/result-line.ts.
-# Exit status: 0 when containerd (and Docker, if it was active) came back and the versions match; 1 otherwise, with
-# status "failed" and the reason in the message (also on stderr).
+# Exit status: 0 when containerd was restarted and verified, and when the script refused (nothing was touched: the
+# refusal is data); 1 when it could not do its job (the message says what state the host is in); 2 for arguments.
 #
-# Takes no arguments and no free-form input: this is one of the only two scripts the bot may run as root.
+# Takes no arguments and no free-form input: this is one of the only two scripts the bot may run as root. The one
+# document parameter, AllowStoppingContainers (allowedValues no/yes), arrives as SHIM_FIX_ALLOW_STOPPING_CONTAINERS.
 # Environment overrides exist for tests only (the SSM document passes none); see docs/ssm-result-line.md:
-#   SHIM_FIX_ROOT                   prefix for every file path read (socket, /proc, /etc/docker/daemon.json, markers)
+#   SHIM_FIX_ROOT                   prefix for every file path read (/proc, /etc, /run, /var, markers)
 #   SHIM_FIX_SOCKET                 containerd socket path (default ${SHIM_FIX_ROOT}/run/containerd/containerd.sock)
-#   SHIM_FIX_PATH                   PATH searched for binaries (default: systemd's default service PATH)
+#   SHIM_FIX_PATH                   PATH searched for systemctl, ctr, containerd, docker and shims
 #   SHIM_FIX_SOCKET_WAIT_SECONDS    how long containerd may take to answer after the restart (default 60)
-#   SHIM_FIX_DOCKER_WAIT_SECONDS    how long `systemctl restart docker` may take (default 120)
-#   SHIM_FIX_POLL_INTERVAL_SECONDS  pause between socket probes (default 1, fractions allowed)
+#   SHIM_FIX_DOCKER_WAIT_SECONDS    how long Docker may take to answer again (default 120)
+#   SHIM_FIX_POLL_INTERVAL_SECONDS  pause between probes while waiting (default 1, fractions allowed)
 #
 # SSM's aws:runShellScript writes the runCommand lines into a file and starts it with `sh -c <file>`, so the kernel honours
 # the shebang above. Should a host's sh interpret the file itself, switch to bash before any bash syntax is parsed.
@@ -68,16 +75,12 @@ DOCKER_WAIT_SECONDS=$(seconds_setting SHIM_FIX_DOCKER_WAIT_SECONDS "$DEFAULT_DOC
 POLL_INTERVAL_SECONDS=$(poll_interval_setting)
 readonly SOCKET_WAIT_SECONDS DOCKER_WAIT_SECONDS POLL_INTERVAL_SECONDS
 
-# Ends the run: result line last, exit 0 only for "restarted".
+# Ends the run: result line last. $1 status, $2 refusal, $3 message.
 finish() {
-  local status=$1 message=$2
-  if [[ $status == restarted ]]; then
-    log "result: $message"
-  else
-    log_error "$message"
-  fi
-  emit_result "$status" "$message"
-  if [[ $status == restarted ]]; then exit 0; else exit 1; fi
+  local status=$1 refusal=$2 message=$3
+  if [[ $status == failed ]]; then log_error "$message"; else log "result: $status: $message"; fi
+  emit_result "$status" "$refusal" "$message"
+  if [[ $status == failed ]]; then exit 1; else exit 0; fi
 }
 
 # The first line of systemctl's complaint, for the message (systemctl already points at journalctl in it).
@@ -94,100 +97,153 @@ describe_failure() {
   fi
 }
 
-# Polls until the socket exists AND the daemon answers `ctr version`, for at least SOCKET_WAIT_SECONDS. A socket file alone
-# is not enough: it can be left over from the old process, or exist before the daemon serves requests.
+# The operator's explicit consent to stop containers: only the literal "yes" (the document allows no and yes only).
+allow_stopping_containers() {
+  local value=${SHIM_FIX_ALLOW_STOPPING_CONTAINERS:-no}
+  if [[ $value != yes && $value != no ]]; then log "ignoring AllowStoppingContainers=$value: only yes allows it"; fi
+  [[ $value == yes ]]
+}
+
+# Polls until the daemon answers `ctr version`, for at most SOCKET_WAIT_SECONDS. A socket file alone is not enough: it
+# can be left over from the old process, or exist before the daemon serves requests.
 wait_for_containerd() {
-  local deadline=$((SECONDS + SOCKET_WAIT_SECONDS)) version
+  local deadline=$((SECONDS + SOCKET_WAIT_SECONDS))
   while :; do
-    if [[ -S $SOCKET ]] && version=$(running_version_from_ctr quiet); then
-      SOCKET_UP=true
-      RUNNING_VERSION=$version
-      return 0
-    fi
+    if running_version_from_ctr quiet >/dev/null; then return 0; fi
     if ((SECONDS > deadline)); then
-      # One last, logged attempt says why; the process fallback tells whether some daemon runs at all.
-      if [[ -S $SOCKET ]]; then SOCKET_UP=true; else SOCKET_UP=false; fi
-      RUNNING_VERSION=$(running_containerd_version) || RUNNING_VERSION=''
-      [[ -z $RUNNING_VERSION ]] || log "a containerd $RUNNING_VERSION process exists, but its socket does not answer"
+      running_version_from_ctr log >/dev/null || true
       return 1
     fi
     sleep "$POLL_INTERVAL_SECONDS"
   done
 }
 
-unit_state() {
-  local state
-  state=$(systemctl is-active "$1" 2>/dev/null) || true
-  printf '%s' "${state:-unknown}"
+docker_answers() { have docker && docker_info .ServerVersion >/dev/null; }
+wait_for_docker() {
+  local deadline=$((SECONDS + DOCKER_WAIT_SECONDS))
+  while :; do
+    if docker_answers; then return 0; fi
+    if ((SECONDS > deadline)); then return 1; fi
+    sleep "$POLL_INTERVAL_SECONDS"
+  done
+}
+
+restart_unit() {
+  local unit=$1 code=0 output
+  log "systemctl restart $unit (up to ${SOCKET_WAIT_SECONDS}s)"
+  # fd 3 (the log copy of stdout) is closed for systemctl: nothing it starts may hold the SSM output pipe open.
+  output=$(timeout "$SOCKET_WAIT_SECONDS" systemctl restart "$unit" 2>&1 3>&-) || code=$?
+  if ((code != 0)); then
+    RESTART_PROBLEM="systemctl restart $unit $(describe_failure "$code" "$output" "$SOCKET_WAIT_SECONDS")"
+    log "$RESTART_PROBLEM"
+    return 1
+  fi
+}
+
+# After containerd is back: leave Docker alone unless dockerd itself is stale or does not answer. Sets DOCKER_RESTARTED
+# and DOCKER_RECOVERED; prints nothing; returns 1 with DOCKER_PROBLEM set when Docker is not back.
+settle_docker() {
+  DOCKER_PROBLEM=''
+  [[ $DOCKER_ACTIVE_BEFORE == true ]] || return 0
+  if containerd_restart_takes_docker; then
+    # systemd restarted (BindsTo: possibly only stopped) docker.service with containerd.
+    DOCKER_RESTARTED=true
+    if ! unit_active "$DOCKER_UNIT_NAME"; then
+      log "docker.service is $(unit_state "$DOCKER_UNIT_NAME") after the containerd restart: starting it"
+      timeout "$DOCKER_WAIT_SECONDS" systemctl start "$DOCKER_UNIT_NAME" >/dev/null 2>&1 3>&- || true
+    fi
+  elif [[ $DOCKER_STALE == true ]]; then
+    log "dockerd's own binary was replaced on disk since it started: restarting Docker"
+    DOCKER_RESTARTED=true
+    restart_unit "$DOCKER_UNIT_NAME" || true
+  fi
+  if wait_for_docker; then
+    DOCKER_RECOVERED=true
+    return 0
+  fi
+  if [[ $DOCKER_RESTARTED == false ]]; then
+    if docker_restart_stops_containers && ! allow_stopping_containers; then
+      DOCKER_RECOVERED=false
+      DOCKER_PROBLEM="Docker does not answer docker info after the containerd restart, and restarting it would stop ${RUNNING_CONTAINERS:-its} running containers (live-restore off): restart docker.service yourself, or send the restart again with AllowStoppingContainers=yes"
+      return 1
+    fi
+    log "Docker does not answer docker info after the containerd restart: restarting Docker"
+    DOCKER_RESTARTED=true
+    restart_unit "$DOCKER_UNIT_NAME" || true
+    if wait_for_docker; then
+      DOCKER_RECOVERED=true
+      return 0
+    fi
+  fi
+  DOCKER_RECOVERED=false
+  DOCKER_PROBLEM="Docker does not answer docker info (docker.service $(unit_state "$DOCKER_UNIT_NAME")); see journalctl -u docker -n 50"
+  return 1
 }
 
 main() {
-  local output code duplicates restart_problem=''
-  log "shim-fix restart: restart containerd, then Docker if it is active, and verify the running version"
-  collect_containerd_facts
-  collect_docker_facts
-  collect_nested_hints
+  local code output docker_clause
+  RESTART_PROBLEM=''
+  log "shim-fix restart: re-check the evidence, then restart containerd only if that is the fix"
+  collect_all
   RUNNING_BEFORE=$RUNNING_VERSION
-  log_facts
+  DOCKER_ACTIVE_BEFORE=$DOCKER_ACTIVE
+  DOCKER_STALE=false
+  if [[ $DOCKER_ACTIVE == true && $DOCKER_BINARY_REPLACED == true ]]; then DOCKER_STALE=true; fi
 
-  if [[ -z $INSTALLED_VERSION ]]; then
-    finish failed 'containerd is not installed (no containerd binary on PATH reports a version): nothing to restart'
+  if [[ $VERDICT != stale-daemon ]]; then
+    finish refused "$VERDICT" "restart refused, nothing was touched: $VERDICT_MESSAGE"
   fi
-  if ! have systemctl; then
-    finish failed 'systemctl is not available (no systemd here, perhaps a nested container): restart containerd the way it was started'
-  fi
-  if [[ $NESTED == true ]]; then
-    log "warning: this looks like a nested container; the restart only affects the containerd of this container"
-  fi
-  if [[ $DOCKER_ACTIVE == true && $LIVE_RESTORE != true ]]; then
-    log "warning: Docker live-restore is off, so restarting Docker stops the containers it runs"
-  fi
-
-  log "restarting containerd (systemctl restart containerd, up to ${SOCKET_WAIT_SECONDS}s)"
-  code=0
-  output=$(timeout "$SOCKET_WAIT_SECONDS" systemctl restart containerd 2>&1) || code=$?
-  if ((code != 0)); then
-    restart_problem="systemctl restart containerd $(describe_failure "$code" "$output" "$SOCKET_WAIT_SECONDS")"
-    log "$restart_problem"
-  fi
-
-  log "waiting up to ${SOCKET_WAIT_SECONDS}s for $SOCKET to answer ctr version"
-  if ! wait_for_containerd; then
-    finish failed "containerd did not come back within ${SOCKET_WAIT_SECONDS}s after the restart (unit $(unit_state containerd), socket $([[ $SOCKET_UP == true ]] && printf 'present' || printf 'absent'))${restart_problem:+: $restart_problem}; Docker was not touched; see journalctl -u containerd -n 50"
-  fi
-  log "containerd answers: running $RUNNING_VERSION"
-
-  # Re-read what is installed: binaries may have changed while we waited, and the verdict must describe the end state.
-  local running=$RUNNING_VERSION
-  collect_containerd_facts
-  RUNNING_VERSION=${RUNNING_VERSION:-$running}
-  duplicates=$(duplicates_summary)
-  if [[ $RUNNING_VERSION != "$INSTALLED_VERSION" ]]; then
-    finish failed "containerd restarted but runs $RUNNING_VERSION while $INSTALLED_VERSION is installed${INSTALLED_PATH:+ at $INSTALLED_PATH}: the unit starts a different binary${duplicates:+ ($duplicates)}; Docker was not touched"
-  fi
-
-  if [[ $DOCKER_ACTIVE == true ]]; then
-    log "restarting Docker (systemctl restart docker, up to ${DOCKER_WAIT_SECONDS}s): it was active before"
-    code=0
-    output=$(timeout "$DOCKER_WAIT_SECONDS" systemctl restart docker 2>&1) || code=$?
-    DOCKER_RESTARTED=true
-    if ((code != 0)) || ! unit_active docker; then
-      finish failed "containerd $RUNNING_VERSION is running, but Docker did not come back: systemctl restart docker $(describe_failure "$code" "$output" "$DOCKER_WAIT_SECONDS"), unit $(unit_state docker); see journalctl -u docker -n 50"
+  if [[ $DOCKER_STALE == true ]] || containerd_restart_takes_docker; then
+    if docker_restart_stops_containers && ! allow_stopping_containers; then
+      local why='dockerd itself is stale and must be restarted'
+      if containerd_restart_takes_docker; then why="docker.service $([[ $DOCKER_BINDS_TO == true ]] && printf 'BindsTo' || printf 'Requires') containerd.service, so systemd restarts Docker with containerd"; fi
+      finish refused docker-would-stop-containers "restart refused, nothing was touched: $why, and with live-restore off that stops ${RUNNING_CONTAINERS:-its} running containers; send the restart with AllowStoppingContainers=yes to accept that"
     fi
-    log "Docker is active again"
-  else
-    log "Docker was not active before, so it is left alone"
   fi
 
+  if [[ $NEEDS_RELOAD == true ]]; then
+    log "$UNIT changed on disk since systemd loaded it: systemctl daemon-reload"
+    code=0
+    output=$(timeout "$PROBE_TIMEOUT_SECONDS" systemctl daemon-reload 2>&1) || code=$?
+    if ((code != 0)); then
+      finish failed '' "systemctl daemon-reload $(describe_failure "$code" "$output" "$PROBE_TIMEOUT_SECONDS"): nothing was restarted"
+    fi
+  fi
+
+  restart_unit "$UNIT" || true
+  log "waiting up to ${SOCKET_WAIT_SECONDS}s for containerd to answer ctr version on $SOCKET"
+  if ! wait_for_containerd; then
+    collect_containerd_facts
+    finish failed '' "containerd did not come back within ${SOCKET_WAIT_SECONDS}s after the restart ($UNIT $(unit_state "$UNIT"))${RESTART_PROBLEM:+: $RESTART_PROBLEM}; the host has no working containerd now, Docker was not touched; see journalctl -u containerd -n 50"
+  fi
+
+  # The end state, measured again: versions, which file runs, CRI.
+  collect_containerd_facts
+  log_facts
+  if [[ -z $RUNNING_VERSION ]] || ! same_version "$RUNNING_VERSION" "$INSTALLED_VERSION"; then
+    finish failed '' "containerd restarted but runs ${RUNNING_VERSION:-an unknown version} while $INSTALLED_VERSION is installed at $INSTALLED_PATH; Docker was not touched"
+  fi
+  if [[ $BINARY_REPLACED == true ]]; then
+    finish failed '' "containerd restarted but its main process runs ${RUNNING_EXE:-an unknown file}, not $INSTALLED_PATH; Docker was not touched"
+  fi
+  if [[ $CRI_LOADED == false ]]; then
+    finish failed '' "containerd $RUNNING_VERSION restarted and answers, but its CRI plugin did not load (ctr plugins ls): kubelet cannot use it; see journalctl -u containerd -n 50; Docker was not touched"
+  fi
+
+  if ! settle_docker; then
+    finish failed '' "containerd restarted: running $RUNNING_VERSION${RUNNING_BEFORE:+ (was $RUNNING_BEFORE)}; but $DOCKER_PROBLEM"
+  fi
+  if [[ $DOCKER_RESTARTED == true ]]; then
+    docker_clause='Docker restarted and answers'
+  elif [[ $DOCKER_ACTIVE_BEFORE == true ]]; then
+    docker_clause='Docker was left running and answers'
+  else
+    docker_clause='Docker was not active, so it was left alone'
+  fi
   local message="containerd restarted: running $RUNNING_VERSION"
   if [[ -n $RUNNING_BEFORE && $RUNNING_BEFORE != "$RUNNING_VERSION" ]]; then message+=" (was $RUNNING_BEFORE)"; fi
-  message+=", matching the installed version"
-  if [[ $DOCKER_RESTARTED == true ]]; then message+='; Docker restarted'; else message+='; Docker was not active, so it was left alone'; fi
-  if [[ $SHIM_PROTOCOL_MISMATCH == true ]]; then
-    message+="; warning: the shim first on PATH is $SHIM_VERSION (protocol v3), which this 1.x daemon cannot start"
-  fi
-  if [[ -n $duplicates ]]; then message+="; note: $duplicates"; fi
-  finish restarted "$message"
+  message+=", matching the installed version; $docker_clause"
+  finish restarted '' "$message"
 }
 
 main

@@ -1,0 +1,189 @@
+import { shippedDiagnoser } from '../helpers/knowledge';
+import { LabHost, alive, missingPrerequisites } from './lab-host';
+
+/**
+ * The SSM scripts against a real containerd 1.6 + runc + dockerd (Debian packages), started under a private lab
+ * directory with a systemctl stand-in (see lab-host.ts). The failure is the real one: the shim answers the v3 handshake
+ * to the daemon that ran at "upgrade" time, and that daemon's binary was replaced on disk.
+ *
+ * Needs root and the packages `.ci/run` installs. Without them the suite is skipped with a warning locally; with CI set
+ * it fails, so the real-host tests can never silently stop running.
+ */
+
+const missing = missingPrerequisites();
+const inCi = Boolean(process.env.CI);
+if (missing.length > 0 && !inCi) {
+  console.warn(
+    `\n*** REAL-HOST LAB TESTS SKIPPED: missing ${missing.join(', ')}. Run as root after ` +
+      '`apt-get install containerd runc docker.io busybox-static gcc` (.ci/run does this). ***\n',
+  );
+}
+const describeLab = missing.length === 0 || inCi ? describe : describe.skip;
+
+const RUN = ['run', '--rm', '--network', 'none', 'busybox:lab', '/bin/busybox', 'echo', 'hi'];
+const BAD_CONFIG = 'version = 2\n[plugins."io.containerd.grpc.v1.cri"]\n  sandbox_image = 1\n';
+
+describeLab('SSM scripts on a real containerd + dockerd', () => {
+  let lab: LabHost | undefined;
+  let survivorPid = 0;
+  let dockerdPid = 0;
+
+  beforeAll(() => {
+    if (missing.length > 0) return;
+    lab = LabHost.start();
+    const started = lab.docker('run', '-d', '--network', 'none', '--name', 'survivor', 'busybox:lab', '/bin/busybox', 'sleep', '600');
+    if (started.status !== 0) throw new Error(`could not start the survivor container: ${started.stderr}`);
+    survivorPid = Number(lab.docker('inspect', '-f', '{{.State.Pid}}', 'survivor').stdout.trim());
+    dockerdPid = lab.mainPid('docker.service');
+  }, 90_000);
+
+  afterAll(() => {
+    lab?.dispose();
+  }, 90_000);
+
+  function host(): LabHost {
+    if (!lab) throw new Error(`the lab did not start: missing ${missing.join(', ')}`);
+    return lab;
+  }
+
+  it('has root and the Debian packages it needs (CI must run these tests)', () => {
+    // Assess
+    expect(missing).toEqual([]);
+  });
+
+  it('says healthy on a freshly started host, where docker run works', () => {
+    // Act
+    const check = host().run(host().checkScript);
+
+    // Assess
+    expect(host().docker(...RUN).stdout).toBe('hi\n');
+    expect(check.status).toBe(0);
+    expect(check.result).toMatchObject({ verdict: 'healthy', status: 'checked' });
+    expect(check.result?.containerd).toMatchObject({ binaryReplaced: false, killMode: 'process', configAccepted: true, criLoaded: true, socket: true });
+    expect(check.result?.docker).toMatchObject({ active: true, liveRestore: false, runningContainers: 1, binaryReplaced: false });
+  });
+
+  it('reproduces the upgrade failure: the real docker and ctr errors are diagnosed as shim-version-mismatch', () => {
+    // Prepare
+    host().upgrade();
+    const diagnoser = shippedDiagnoser();
+
+    // Act
+    const docker = host().docker(...RUN);
+    const ctr = host().ctr('run', '--rm', '--rootfs', `${host().dir}/rootfs`, 'lab-ctr', '/bin/busybox', 'echo', 'hello');
+
+    // Assess
+    expect(docker.status).not.toBe(0);
+    // The real texts of ../shared/host-lab.md. What a terminal shows as a second space after `dial unix` is a NUL:
+    // containerd 1.6 dials an address without unix:// as an abstract socket ("\x00" + address).
+    expect(docker.stderr).toContain('Error response from daemon: failed to start shim: start failed: dial unix \u0000{"version":3,"address":"unix:///run/containerd/s/');
+    expect(docker.stderr).toContain('","protocol":"ttrpc"}: connect: invalid argument: unknown');
+    expect(ctr.status).not.toBe(0);
+    expect(ctr.stderr.startsWith('ctr: failed to start shim: start failed: dial unix \u0000{"version":3,"address":"unix:///run/containerd/s/')).toBe(true);
+    expect(diagnoser.diagnose(docker.stderr, { mode: 'channel' }).runbook?.id).toBe('shim-version-mismatch');
+    expect(diagnoser.diagnose(ctr.stderr, { mode: 'channel' }).runbook?.id).toBe('shim-version-mismatch');
+    // As pasted from a terminal, where the NUL became a space.
+    expect(diagnoser.diagnose(docker.stderr.replaceAll('\u0000', ' '), { mode: 'channel' }).runbook?.id).toBe('shim-version-mismatch');
+  });
+
+  it('check says stale-daemon from the replaced binary, and changes nothing', () => {
+    // Prepare
+    const pid = host().mainPid('containerd.service');
+    const callsBefore = host().changingCalls();
+
+    // Act
+    const check = host().run(host().checkScript);
+
+    // Assess
+    expect(check.result).toMatchObject({ action: 'check', verdict: 'stale-daemon', status: 'checked', refusal: null });
+    expect(check.result?.containerd).toMatchObject({ mainPid: pid, binaryReplaced: true, installedPath: `${host().dir}/usr/bin/containerd` });
+    expect(check.result?.containerd.runningExe).toBe(`${host().dir}/usr/bin/containerd (deleted)`);
+    expect(host().mainPid('containerd.service')).toBe(pid);
+    expect(host().changingCalls()).toEqual(callsBefore);
+    expect(host().docker(...RUN).status).not.toBe(0);
+  });
+
+  it('refuses a restart into a config the installed binary rejects, leaving the running daemon untouched', () => {
+    // Prepare
+    const pid = host().mainPid('containerd.service');
+    const good = host().read('config.toml');
+    const callsBefore = host().changingCalls();
+    host().write('config.toml', BAD_CONFIG);
+
+    // Act
+    const restart = host().run(host().restartScript);
+    host().write('config.toml', good);
+
+    // Assess
+    expect(restart.status).toBe(0);
+    expect(restart.result).toMatchObject({ action: 'restart', verdict: 'config-rejected', status: 'refused', refusal: 'config-rejected' });
+    expect(restart.result?.containerd.configAccepted).toBe(false);
+    expect(restart.result?.containerd.configError).toContain("Can't convert 1(int64) to string");
+    expect(host().mainPid('containerd.service')).toBe(pid);
+    expect(host().changingCalls()).toEqual(callsBefore);
+  });
+
+  it('refuses when docker.service BindsTo containerd and live-restore is off, naming the containers it would stop', () => {
+    // Prepare
+    const pid = host().mainPid('containerd.service');
+    host().setUnitProperty('docker.service', 'BindsTo', 'containerd.service');
+
+    // Act
+    const restart = host().run(host().restartScript);
+    host().setUnitProperty('docker.service', 'BindsTo', '');
+
+    // Assess
+    expect(restart.result).toMatchObject({ verdict: 'stale-daemon', status: 'refused', refusal: 'docker-would-stop-containers' });
+    expect(restart.result?.docker).toMatchObject({ bindsToContainerd: true, liveRestore: false, runningContainers: 1 });
+    expect(restart.result?.message).toContain('stops 1 running containers');
+    expect(host().mainPid('containerd.service')).toBe(pid);
+  });
+
+  it('restart fixes docker run; the running container survives and dockerd is not restarted', () => {
+    // Prepare
+    const before = host().mainPid('containerd.service');
+
+    // Act
+    const restart = host().run(host().restartScript);
+
+    // Assess
+    expect(restart.status).toBe(0);
+    expect(restart.result).toMatchObject({ action: 'restart', verdict: 'stale-daemon', status: 'restarted', refusal: null });
+    expect(restart.result?.containerd).toMatchObject({ binaryReplaced: false, socket: true, criLoaded: true });
+    expect(restart.result?.containerd.running).toBe(restart.result?.containerd.installed);
+    expect(restart.result?.docker).toMatchObject({ restarted: false, recovered: true });
+    expect(host().mainPid('containerd.service')).not.toBe(before);
+    expect(host().changingCalls().slice(-1)).toEqual(['systemctl restart containerd.service']);
+    expect(host().docker(...RUN).stdout).toBe('hi\n');
+    expect(host().mainPid('docker.service')).toBe(dockerdPid);
+    expect(alive(survivorPid)).toBe(true);
+    expect(host().docker('inspect', '-f', '{{.State.Running}} {{.State.Pid}}', 'survivor').stdout.trim()).toBe(`true ${survivorPid}`);
+  });
+
+  it('changes nothing when run again on the fixed host: refused, verdict healthy', () => {
+    // Prepare
+    const pid = host().mainPid('containerd.service');
+    const callsBefore = host().changingCalls();
+
+    // Act
+    const again = host().run(host().restartScript);
+
+    // Assess
+    expect(again.result).toMatchObject({ verdict: 'healthy', status: 'refused', refusal: 'healthy' });
+    expect(host().mainPid('containerd.service')).toBe(pid);
+    expect(host().changingCalls()).toEqual(callsBefore);
+  });
+
+  it('never executed the planted process named containerd, and never signalled it', () => {
+    // Prepare
+    const planted = host().plantedPid();
+
+    // Act
+    const check = host().run(host().checkScript);
+
+    // Assess
+    expect(host().exists('planted-executed') ? host().read('planted-executed') : 'never executed').toBe('never executed');
+    expect(alive(planted)).toBe(true);
+    expect(check.stdout).not.toContain('9.9.9');
+  });
+});
