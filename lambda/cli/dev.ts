@@ -4,6 +4,7 @@ import { bundledKnowledgeJson } from '../handlers/knowledge-json';
 import { createSlackDeps, createSocketModeApp } from '../handlers/slack-app';
 import { logger } from '../logger';
 import { createRemediationCommands } from '../slack/remediation/create-remediation';
+import { buildKnowledgeBundle } from './knowledge-bundle';
 
 /**
  * `npm run dev`: the same listeners as the Lambda handler, connected to a real workspace over Socket Mode
@@ -18,6 +19,8 @@ async function main(): Promise<void> {
   if (config.slackBotToken === undefined) {
     throw new ConfigurationError('SLACK_BOT_TOKEN is not set: install the app to your workspace and copy the Bot User OAuth Token (OAuth & Permissions)');
   }
+  // The runbooks as they are now (bundledKnowledgeJson requires the file only when called).
+  await buildKnowledgeBundle(process.stderr);
   const deps = createSlackDeps({
     config,
     knowledge: bundledKnowledgeJson(),

@@ -1,12 +1,13 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { isCodedError } from '../core/errors';
-import { handler, prepareHandler } from '../handlers/slack';
-import type { FunctionUrlEvent, SlackHttpHandler } from '../handlers/slack-http-boundary';
+import { MAX_BODY_BYTES, type FunctionUrlEvent, type SlackHttpHandler } from '../handlers/slack-http-boundary';
 import { logger } from '../logger';
+import { buildKnowledgeBundle } from './knowledge-bundle';
 
-/** Slack requests are small; anything bigger is not Slack. */
-const MAX_BODY_BYTES = 1024 * 1024;
 export const SLACK_EVENTS_PATH = '/slack/events';
+/** Loopback unless told otherwise: a tunnel (or `HOST=0.0.0.0`) is how a real workspace reaches it. */
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 3000;
 
 /**
  * A local HTTP server in front of the real Lambda handler: `POST /slack/events` becomes a Function URL event
@@ -33,7 +34,8 @@ export function createLocalSlackServer(handler: SlackHttpHandler): Server {
       }
       const body = await readBody(request);
       if (body === undefined) {
-        response.writeHead(413).end();
+        // The whole body was read (and dropped) first: answering mid-upload resets the connection instead.
+        response.writeHead(413, { connection: 'close' }).end();
         return;
       }
       const result = await handler(toFunctionUrlEvent(request, body), { awsRequestId: `local-${Date.now()}`, functionName: 'shim-fix-local' });
@@ -66,25 +68,42 @@ export function toFunctionUrlEvent(request: IncomingMessage, body: string): Func
   };
 }
 
+/** The body, or undefined when it is over {@link MAX_BODY_BYTES} (read to the end all the same, and dropped). */
 async function readBody(request: IncomingMessage): Promise<string | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8');
+}
+
+/** Listens, and turns "address in use" into a sentence that says what to do. */
+export function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') {
+        reject(new Error(`port ${port} on ${host} is already in use (another npm run serve?): stop that process, or pick another port, e.g. PORT=${port + 1} npm run serve`, { cause: error }));
+      } else reject(error);
+    });
+    server.listen(port, host, resolve);
+  });
 }
 
 async function main(): Promise<void> {
-  // Build the app before listening: a missing secret or a stale knowledge bundle fails here, not on the first request.
+  // The runbooks as they are now, then the app, then the port: a broken runbook, a missing secret or a taken port
+  // fails here, not on the first request.
+  await buildKnowledgeBundle(process.stderr);
+  // Required only now: the handler reads the bundle that was just built.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { handler, prepareHandler } = require('../handlers/slack') as typeof import('../handlers/slack');
   await prepareHandler();
-  const port = Number(process.env.PORT ?? 3000);
+  const port = Number(process.env.PORT ?? DEFAULT_PORT);
+  const host = process.env.HOST ?? DEFAULT_HOST;
   const server = createLocalSlackServer(handler);
-  server.listen(port, () => {
-    logger.info(`shim-fix listening on http://localhost:${port}${SLACK_EVENTS_PATH} (health: /healthz)`);
-  });
+  await listen(server, port, host);
+  logger.info(`shim-fix listening on http://${host}:${port}${SLACK_EVENTS_PATH} (health: /healthz)`);
   const stop = (): void => {
     server.close();
   };
