@@ -1,4 +1,5 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
+import { answerCopy, sectionText, summaryText, type AnswerCopy, type AnswerLanguage } from '../../core/diagnosis/answer-text';
 import type { Diagnosis, Evidence } from '../../core/diagnosis/types';
 import type { Runbook, SectionKey } from '../../core/knowledge/runbook';
 import { REQUIRED_SECTIONS } from '../../core/knowledge/runbook';
@@ -39,33 +40,35 @@ export interface AnswerCardOptions {
  * await client.chat.postMessage({ channel, thread_ts, ...buildAnswerCard({ runbook, diagnosis, remediationEnabled: true }) });
  */
 export function buildAnswerCard({ runbook, diagnosis, remediationEnabled, sharedBy }: AnswerCardOptions): SlackMessage {
+  // A Chinese paste gets the whole card in Chinese: headings, sections (English where a section is not written yet), buttons.
+  const language: AnswerLanguage = diagnosis?.language ?? 'en';
+  const copy = answerCopy(language);
   let shortened = false;
-  const section = (title: string, key: SectionKey, budget: number): KnownBlock => {
-    const body = markdownToMrkdwn(runbook.sections[key]);
-    const text = truncateMrkdwn(`*${title}*\n${body}`, budget, '\n… _(shortened: see the full runbook)_');
+  const section = (key: SectionKey, budget: number): KnownBlock => {
+    const title = escapeMrkdwn(copy.sections[key]);
+    const body = markdownToMrkdwn(sectionText(runbook, key, language));
+    const text = truncateMrkdwn(`*${title}*\n${body}`, budget, `\n… _${escapeMrkdwn(copy.shortened)}_`);
     shortened ||= text.length < `*${title}*\n${body}`.length;
     return mrkdwnSection(text);
   };
 
-  const chinese = diagnosis?.language === 'zh';
-  const summary = chinese ? `${runbook.summaryZh}\n_${runbook.summary}_` : runbook.summary;
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: runbook.title, emoji: false } },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: metaLine(runbook, diagnosis, sharedBy), verbatim: true }] },
-    mrkdwnSection(truncateMrkdwn(escapeMrkdwn(summary), CARD_BUDGET.summary)),
+    { type: 'context', elements: [{ type: 'mrkdwn', text: metaLine(runbook, diagnosis, sharedBy, copy), verbatim: true }] },
+    mrkdwnSection(truncateMrkdwn(escapeMrkdwn(summaryText(runbook, language)), CARD_BUDGET.summary)),
   ];
-  const evidence = diagnosis?.evidence ?? [];
-  if (evidence.length > 0) blocks.push(mrkdwnSection(evidenceText(evidence)));
+  const evidence = (diagnosis?.evidence ?? []).filter((item) => !item.hint);
+  if (evidence.length > 0) blocks.push(mrkdwnSection(evidenceText(evidence, copy)));
   blocks.push(
-    section('Cause', 'cause', CARD_BUDGET.cause),
-    section('Fix', 'fix', CARD_BUDGET.fix),
-    section('Verify', 'verify', CARD_BUDGET.verify),
-    section(REQUIRED_SECTIONS.notTheFix, 'notTheFix', CARD_BUDGET.notTheFix),
+    section('cause', CARD_BUDGET.cause),
+    section('fix', CARD_BUDGET.fix),
+    section('verify', CARD_BUDGET.verify),
+    section('notTheFix', CARD_BUDGET.notTheFix),
   );
-  if (runbook.sources.length > 0) blocks.push(sourcesContext(runbook.sources));
-  blocks.push(answerActions(runbook, { remediationEnabled, shortened }));
+  if (runbook.sources.length > 0) blocks.push(sourcesContext(runbook.sources, copy));
+  blocks.push(answerActions(runbook, { remediationEnabled, shortened, language }));
 
-  return fitMessage({ text: `${runbook.title}: ${chinese ? runbook.summaryZh : runbook.summary}`, blocks });
+  return fitMessage({ text: `${runbook.title}: ${summaryText(runbook, language)}`, blocks });
 }
 
 /**
@@ -104,15 +107,16 @@ export function buildFullRunbookMessages(runbook: Runbook): SlackMessage[] {
 }
 
 /** Feedback, remediation and "show more" buttons; values carry the runbook id so clicks need no state. */
-export function answerActions(runbook: Runbook, { remediationEnabled, shortened }: { remediationEnabled: boolean; shortened: boolean }): ActionsBlock {
-  const elements: Button[] = [
-    button(IDS.feedbackUp, '👍 Helpful', runbook.id),
-    button(IDS.feedbackDown, '👎 Not helpful', runbook.id),
-  ];
+export function answerActions(
+  runbook: Runbook,
+  { remediationEnabled, shortened, language = 'en' }: { remediationEnabled: boolean; shortened: boolean; language?: AnswerLanguage },
+): ActionsBlock {
+  const { buttons } = answerCopy(language);
+  const elements: Button[] = [button(IDS.feedbackUp, buttons.helpful, runbook.id), button(IDS.feedbackDown, buttons.notHelpful, runbook.id)];
   if (remediationEnabled && runbook.remediation !== 'none') {
-    elements.push(button(IDS.remediationCheckOpen, 'Check an instance…', runbook.id, 'primary'));
+    elements.push(button(IDS.remediationCheckOpen, buttons.checkInstance, runbook.id, 'primary'));
   }
-  if (shortened) elements.push(button(IDS.showFullRunbook, 'Show full runbook', runbook.id));
+  if (shortened) elements.push(button(IDS.showFullRunbook, buttons.showFull, runbook.id));
   return { type: 'actions', block_id: 'answer_actions', elements };
 }
 
@@ -129,28 +133,28 @@ export function confidenceLabel(confidence: number): string {
   return `${Math.round(Math.min(1, Math.max(0, confidence)) * 100)}%`;
 }
 
-function metaLine(runbook: Runbook, diagnosis: Diagnosis | undefined, sharedBy: string | undefined): string {
+function metaLine(runbook: Runbook, diagnosis: Diagnosis | undefined, sharedBy: string | undefined, copy: AnswerCopy): string {
   const parts: string[] = [];
-  if (diagnosis) parts.push(`Confidence *${confidenceLabel(diagnosis.confidence)}*`);
+  if (diagnosis) parts.push(`${escapeMrkdwn(copy.confidence)} *${confidenceLabel(diagnosis.confidence)}*`);
   parts.push(inlineCode(runbook.id));
   if (runbook.appliesTo.length > 0) parts.push(escapeMrkdwn(truncateMrkdwn(runbook.appliesTo.slice(0, 3).join(', '), 200)));
   if (sharedBy && /^[UW][A-Z0-9]{2,}$/.test(sharedBy)) parts.push(`shared by <@${sharedBy}> from /shim-fix search`);
-  if (diagnosis?.truncated) parts.push('_only the first 40,000 characters of the paste were read_');
+  if (diagnosis?.omitted) parts.push(`_${escapeMrkdwn(copy.omitted(diagnosis.omitted))}_`);
   return parts.join(' · ');
 }
 
-function evidenceText(evidence: Evidence[]): string {
+function evidenceText(evidence: Evidence[], copy: AnswerCopy): string {
   // Several signatures often match the same line: show each line once.
   const distinct = [...new Map(evidence.map((item) => [item.line, item])).values()];
   const lines = distinct.slice(0, CARD_BUDGET.evidenceLines).map((item) => {
     const line = item.line.length > CARD_BUDGET.evidenceLine ? `${item.line.slice(0, CARD_BUDGET.evidenceLine - 1)}…` : item.line;
     return codeBlock(line);
   });
-  return `*Why this runbook* — the line${lines.length === 1 ? '' : 's'} that matched:\n${lines.join('\n')}`;
+  return `*${escapeMrkdwn(copy.whyThisRunbook(lines.length))}*\n${lines.join('\n')}`;
 }
 
-function sourcesContext(sources: string[]): KnownBlock {
+function sourcesContext(sources: string[], copy: AnswerCopy = answerCopy('en')): KnownBlock {
   const links = sources.slice(0, CARD_BUDGET.sources).map((url) => mrkdwnLink(url));
-  const more = sources.length > CARD_BUDGET.sources ? ` and ${sources.length - CARD_BUDGET.sources} more` : '';
-  return { type: 'context', elements: [{ type: 'mrkdwn', text: `Sources: ${links.join(' · ')}${more}`, verbatim: true }] };
+  const more = sources.length > CARD_BUDGET.sources ? ` (+${sources.length - CARD_BUDGET.sources})` : '';
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: `${escapeMrkdwn(copy.sources)}: ${links.join(' · ')}${more}`, verbatim: true }] };
 }

@@ -25,7 +25,7 @@ describe('buildAnswerCard', () => {
     expect(actionIds(card.blocks)).toEqual(['"action_id":"feedback_up"', '"action_id":"feedback_down"']);
   });
 
-  test('leads with the Chinese summary when the paste is in Chinese', () => {
+  test('gives the Chinese summary alone when the paste is in Chinese', () => {
     // Prepare
     const zh = fakeDiagnoser({ decide: () => ({ runbook: runbookFixture(), confidence: 0.9, language: 'zh' }) });
     const diagnosis = zh.diagnose('升级以后 unsupported shim version (3)', { mode: 'channel' });
@@ -35,7 +35,8 @@ describe('buildAnswerCard', () => {
 
     // Assess
     const summary = JSON.stringify(card.blocks[2]);
-    expect(summary.indexOf('旧的 containerd 1.7')).toBeLessThan(summary.indexOf('A containerd 1.7 daemon'));
+    expect(summary).toContain('旧的 containerd 1.7');
+    expect(summary).not.toContain('A containerd 1.7 daemon');
     expect(card.text.startsWith('Containerd daemon older than its shim after an upgrade: 旧的')).toBe(true);
   });
 
