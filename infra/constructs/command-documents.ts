@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { CfnDocument } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ConfigurationError } from '../../lambda/core/errors';
-import { commandDocumentContent } from '../ssm-document-content';
+import { ALLOW_STOPPING_CONTAINERS, commandDocumentContent } from '../ssm-document-content';
 import { assembleScript } from '../ssm-script-assembly';
 import { documentArn } from './permissions';
 
@@ -28,7 +28,8 @@ function readScript(scriptsDir: string, file: string): { script: string; source:
 
 /**
  * Our two Command documents: the only documents the bot may send (IAM denies every other one).
- * They take no parameters, so nobody can smuggle a command through Slack.
+ * They take no free-form parameters, so nobody can smuggle a command through Slack: the check none, the restart one
+ * closed choice (AllowStoppingContainers: no | yes).
  */
 export class CommandDocuments extends Construct {
   public readonly restart: CfnDocument;
@@ -49,9 +50,11 @@ export class CommandDocuments extends Construct {
       timeoutSeconds: 120,
     });
     this.restart = this.document('Restart', props.restartDocumentName, {
-      description: 'shim-fix: restart containerd, wait for its socket, restart Docker when active, verify versions match.',
+      description: 'shim-fix: re-check, restart containerd only when the daemon is stale, verify; Docker only when needed and allowed.',
       ...readScript(props.scriptsDir, RESTART_SCRIPT),
       timeoutSeconds: 600,
+      // The one parameter: the operator's explicit consent to stop containers (Docker restart without live-restore).
+      choice: ALLOW_STOPPING_CONTAINERS,
     });
     this.arns = [documentArn(this, props.restartDocumentName), documentArn(this, props.checkDocumentName)];
   }

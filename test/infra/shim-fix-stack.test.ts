@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
-import { scriptToRunCommand } from '../../infra/ssm-document-content';
+import { ALLOW_STOPPING_CONTAINERS, scriptToRunCommand, withChoiceParameter } from '../../infra/ssm-document-content';
 import { assembleScript } from '../../infra/ssm-script-assembly';
 import { logicalId, synthShimFix, type SynthesisedShimFix } from './helpers/synth';
 
@@ -386,12 +386,16 @@ describe('audit table', () => {
 
 describe('our SSM documents', () => {
   it.each([
-    ['ShimFix-CheckContainerRuntime', 'check-container-runtime.sh'],
-    ['ShimFix-RestartContainerRuntime', 'restart-container-runtime.sh'],
-  ])('%s is a Linux-only schema 2.2 Command document that runs exactly infra/ssm/%s and takes no parameters', (name, script) => {
+    ['ShimFix-CheckContainerRuntime', 'check-container-runtime.sh', undefined],
+    ['ShimFix-RestartContainerRuntime', 'restart-container-runtime.sh', ALLOW_STOPPING_CONTAINERS],
+  ])('%s is a Linux-only schema 2.2 Command document that runs exactly infra/ssm/%s, with no free-form parameter', (name, script, choice) => {
     // Prepare
     const path_ = path.join(ROOT, 'infra', 'ssm', script);
-    const expected = scriptToRunCommand(assembleScript(path_), path_);
+    const lines = scriptToRunCommand(assembleScript(path_), path_);
+    const expected = choice ? withChoiceParameter(lines, choice, path_) : lines;
+    const parameters = choice
+      ? { [choice.name]: { type: 'String', allowedValues: [...choice.allowedValues], default: choice.default, description: choice.description } }
+      : {};
 
     // Act
     const [document] = Object.values(synth.template.findResources('AWS::SSM::Document', { Properties: { Name: name } }));
@@ -399,7 +403,8 @@ describe('our SSM documents', () => {
     // Assess
     expect(document?.Properties).toMatchObject({ DocumentType: 'Command', UpdateMethod: 'NewVersion' });
     const content = document?.Properties.Content;
-    expect(content).toMatchObject({ schemaVersion: '2.2', parameters: {} });
+    expect(content).toMatchObject({ schemaVersion: '2.2' });
+    expect(content.parameters).toEqual(parameters);
     expect(content.mainSteps).toHaveLength(1);
     expect(content.mainSteps[0]).toMatchObject({
       action: 'aws:runShellScript',

@@ -1,5 +1,5 @@
 import { ErrorCode } from '../../lambda/core/errors';
-import { COMMAND_STEP_NAME, MAX_DOCUMENT_CONTENT_BYTES, commandDocumentContent, scriptToRunCommand } from '../../infra/ssm-document-content';
+import { ALLOW_STOPPING_CONTAINERS, COMMAND_STEP_NAME, MAX_DOCUMENT_CONTENT_BYTES, commandDocumentContent, scriptToRunCommand, withChoiceParameter } from '../../infra/ssm-document-content';
 
 describe('scriptToRunCommand', () => {
   it('keeps the script line for line, so the SSM console shows exactly what runs', () => {
@@ -22,7 +22,7 @@ describe('scriptToRunCommand', () => {
     expect(lines).toEqual(['echo a', 'echo b']);
   });
 
-  it('rejects SSM parameter syntax, since our documents take no parameters, naming file and line', () => {
+  it('rejects SSM parameter syntax in a script, since scripts take no free-form input, naming file and line', () => {
     // Act
     const embed = () => scriptToRunCommand('echo ok\necho {{ commands }}\n', 'restart.sh');
 
@@ -70,5 +70,60 @@ describe('commandDocumentContent', () => {
 
     // Assess
     expect(build).toThrow(/big\.sh: the document would be \d+ bytes/);
+  });
+});
+
+describe('the restart document\'s one parameter', () => {
+  const script = '#!/usr/bin/env bash\nset -euo pipefail\necho "${SHIM_FIX_ALLOW_STOPPING_CONTAINERS}"\n';
+
+  it('declares AllowStoppingContainers as a String that SSM accepts only as no or yes, default no', () => {
+    // Act
+    const content = commandDocumentContent({ description: 'Restart', script, source: 'restart.sh', choice: ALLOW_STOPPING_CONTAINERS });
+
+    // Assess
+    expect(content.parameters).toEqual({
+      AllowStoppingContainers: {
+        type: 'String',
+        description: ALLOW_STOPPING_CONTAINERS.description,
+        allowedValues: ['no', 'yes'],
+        default: 'no',
+      },
+    });
+  });
+
+  it('hands it to the script in one generated line right after the shebang, exported so a re-exec under bash keeps it', () => {
+    // Act
+    const content = commandDocumentContent({ description: 'Restart', script, source: 'restart.sh', choice: ALLOW_STOPPING_CONTAINERS });
+
+    // Assess
+    const steps = content.mainSteps as Array<{ inputs: { runCommand: string[] } }>;
+    expect(steps[0]?.inputs.runCommand).toEqual([
+      '#!/usr/bin/env bash',
+      "export SHIM_FIX_ALLOW_STOPPING_CONTAINERS='{{ AllowStoppingContainers }}'",
+      'set -euo pipefail',
+      'echo "${SHIM_FIX_ALLOW_STOPPING_CONTAINERS}"',
+    ]);
+    expect(steps[0]?.inputs.runCommand.filter((line) => line.includes('{{'))).toHaveLength(1);
+  });
+
+  it('still rejects parameter syntax in the script itself', () => {
+    // Act
+    const build = () =>
+      commandDocumentContent({ description: 'Restart', script: '#!/bin/sh\necho {{ AllowStoppingContainers }}\n', source: 'restart.sh', choice: ALLOW_STOPPING_CONTAINERS });
+
+    // Assess
+    expect(build).toThrow('restart.sh:2:');
+  });
+
+  it.each([
+    ['a value that is not a plain word', { ...ALLOW_STOPPING_CONTAINERS, allowedValues: ['no', "yes'; reboot; '"] }],
+    ['a default outside the allowed values', { ...ALLOW_STOPPING_CONTAINERS, default: 'maybe' }],
+    ['an environment variable that is not a plain name', { ...ALLOW_STOPPING_CONTAINERS, environmentVariable: 'X=1 Y' }],
+  ])('refuses %s', (_case, choice) => {
+    // Act
+    const build = () => withChoiceParameter(['#!/bin/sh', 'echo ok'], choice, 'restart.sh');
+
+    // Assess
+    expect(build).toThrow(expect.objectContaining({ code: ErrorCode.ConfigurationError }));
   });
 });
