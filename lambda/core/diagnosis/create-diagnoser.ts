@@ -11,7 +11,7 @@ export interface DiagnoserOptions {
   /**
    * Confidence at which the bot answers (in a channel, the only answers it gives). Chosen from the
    * held-out recall/precision table of `npm run bench:diagnose` (docs/diagnosis.md).
-   * @default 0.5
+   * @default 0.45
    */
   threshold?: number;
   /**
@@ -25,7 +25,7 @@ export interface DiagnoserOptions {
   maxCandidates?: number;
 }
 
-export const DEFAULT_DIAGNOSER_OPTIONS: Required<DiagnoserOptions> = { threshold: 0.5, textWeight: 0.2, maxCandidates: 5 };
+export const DEFAULT_DIAGNOSER_OPTIONS: Required<DiagnoserOptions> = { threshold: 0.45, textWeight: 0.2, maxCandidates: 5 };
 
 /** Distinct shared terms at which the text contribution is full: an absolute count, not relative to the best hit. */
 const TEXT_FULL_TERMS = 10;

@@ -42,7 +42,7 @@ const SMART_DOUBLE = /[\u201c\u201d\u201e\u2033\uff02]|\u00e2\u20ac[\u0153\u009d
 const SMART_SINGLE = /[\u2018\u2019\u2032]|\u00e2\u20ac\u2122/g;
 const REPLACEMENT = /\ufffd{1,8}/g;
 const LEVEL_FIELD = /\blevel=([a-z]{1,12})/i;
-const LEVEL_PREFIX = /^(?:(DEBU|INFO|WARN|ERRO|FATA)\[\d{1,6}\]|([IWEF])\d{4} \d\d:\d\d|(Normal|Warning) {1,40}[A-Z][A-Za-z]{1,60} )/;
+const LEVEL_PREFIX = /^(?:(DEBU|INFO|WARN|ERRO|FATA)\[[\dT:.,Z+-]{1,40}\]|([IWEF])\d{4} \d\d:\d\d|(Normal|Warning) {1,40}[A-Z][A-Za-z]{1,60} )/;
 /* eslint-enable no-control-regex */
 
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', '#39': "'", '#x27': "'" };

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { createDiagnoser } from '../../../lambda/core/diagnosis/create-diagnoser';
+import { createDiagnoser, DEFAULT_DIAGNOSER_OPTIONS } from '../../../lambda/core/diagnosis/create-diagnoser';
 import { bundleFromRunbooks } from '../../../lambda/core/knowledge/bundle';
 import { parseRunbook } from '../../../lambda/core/knowledge/parse-runbook';
 import { runbookText } from '../../helpers/runbook-text';
@@ -55,7 +55,7 @@ describe('diagnose (engine mechanics)', () => {
     // Assess
     expect(diagnosis.runbook).toBeNull();
     expect(diagnosis.shouldAnswer).toBe(false);
-    expect(diagnosis.confidence).toBeLessThan(0.6);
+    expect(diagnosis.confidence).toBeLessThan(DEFAULT_DIAGNOSER_OPTIONS.threshold);
     expect(diagnosis.candidates.map((c) => c.runbook.id)).toEqual(expect.arrayContaining(['strong-one', 'weak-one']));
   });
 
@@ -83,7 +83,7 @@ describe('diagnose (engine mechanics)', () => {
     const diagnosis = fixtureDiagnoser().diagnose('kaboom widget trouble 爆炸 strong signature failure', { mode: 'channel' });
 
     // Assess
-    expect(diagnosis.confidence).toBeLessThan(0.6);
+    expect(diagnosis.confidence).toBeLessThan(DEFAULT_DIAGNOSER_OPTIONS.threshold);
     expect(diagnosis.runbook).toBeNull();
   });
 
@@ -272,7 +272,7 @@ describe('diagnose (honest ambiguity)', () => {
     expect(diagnosis.ambiguous).toBe(true);
     expect(diagnosis.runbook).toBeNull();
     expect(diagnosis.pair?.candidates.map((c) => c.runbook.id)).toEqual(['old-client', 'plugin-off']);
-    expect(diagnosis.confidence).toBeGreaterThanOrEqual(0.6);
+    expect(diagnosis.confidence).toBeGreaterThanOrEqual(DEFAULT_DIAGNOSER_OPTIONS.threshold);
     expect(diagnosis.shouldAnswer).toBe(true);
   });
 

@@ -41,6 +41,7 @@ describe('normalise', () => {
     ['logrus error', 'level=error msg="failed"', 'error'],
     ['klog', 'W1110 12:00:01.123456    1234 checks.go:1] careful', 'warn'],
     ['crictl', 'FATA[0000] listing containers: failed', 'fatal'],
+    ['dockerd with a timestamp', 'INFO[2023-09-18T12:26:15.147143304Z] loading plugin "io.containerd.runtime.v1.linux"...', 'info'],
     ['a kubectl event row', 'Normal   Pulled   3m   kubelet  Successfully pulled image', 'info'],
     ['a klog error quoting an info field', 'E1110 12:00:01.123456    1234 x.go:1] "failed" err="level=info msg=x"', 'error'],
     ['plain text', 'failed to start shim', null],
