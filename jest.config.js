@@ -8,4 +8,7 @@ module.exports = {
   testTimeout: 30000,
   // Two cores on CI: more workers only fight over them.
   maxWorkers: 2,
+  // One temporary folder for the whole run, removed at the end: no cdk.out* or shim-fix-* folders left behind.
+  globalSetup: '<rootDir>/test/helpers/jest/global-setup.ts',
+  globalTeardown: '<rootDir>/test/helpers/jest/global-teardown.ts',
 };

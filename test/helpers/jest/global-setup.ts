@@ -1,0 +1,5 @@
+import { setUpTestTempDir } from '../test-temp-dir';
+
+export default function globalSetup(): void {
+  setUpTestTempDir();
+}

@@ -1,0 +1,5 @@
+import { tearDownTestTempDir } from '../test-temp-dir';
+
+export default function globalTeardown(): void {
+  tearDownTestTempDir();
+}
