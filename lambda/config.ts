@@ -2,7 +2,7 @@ import { ConfigurationError } from './core/errors';
 
 /**
  * The only place that reads process.env. Everything else receives a typed, validated object.
- * Names are a contract (DESIGN.md "Configuration").
+ * Names are a contract (docs/architecture.md "Configuration").
  */
 export interface AllowTag {
   key: string;

@@ -178,7 +178,7 @@ describe('IAM of the status handler', () => {
 });
 
 describe('Slack handler function', () => {
-  it('runs on Node.js 24 on arm64 with its own log group and the configuration DESIGN.md names', () => {
+  it('runs on Node.js 24 on arm64 with its own log group and the configuration docs/architecture.md names', () => {
     // Act
     const { resource } = functionNamed(/Slack events/);
 

@@ -11,7 +11,7 @@ export interface E2eEnvironment {
   slack: SlackApiStub;
   dynamo: LocalDynamo;
   ssm: SsmProtocolStub;
-  /** The bot's configuration for these servers: the names of DESIGN.md "Configuration", plus dummy credentials. */
+  /** The bot's configuration for these servers: the names of docs/architecture.md "Configuration", plus dummy credentials. */
   env: Record<string, string>;
   stop(): Promise<void>;
 }
