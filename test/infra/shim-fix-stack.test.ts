@@ -14,7 +14,7 @@ const OPERATORS = 'U012ABCDEF,U0987ZYXWV';
 let synth: SynthesisedShimFix;
 
 beforeAll(() => {
-  synth = synthShimFix({ operators: OPERATORS });
+  synth = synthShimFix({ operators: OPERATORS }, undefined, { bundle: true });
 });
 
 afterAll(() => synth.cleanUp());

@@ -30,19 +30,28 @@ export interface SynthesisedShimFix {
   cleanUp(): void;
 }
 
+export interface SynthOptions {
+  /**
+   * Bundle the three handlers with esbuild (several seconds of CPU each time). Only tests that read the bundle need it:
+   * the others get CDK's own skip (`aws:cdk:bundling-stacks` empty), which leaves the template the same but for the
+   * asset hashes, so a test run bundles once instead of once per stack test file.
+   * @default false
+   */
+  bundle?: boolean;
+}
+
 /**
- * Synthesises the stack in-process exactly as infra/app.ts does (cdk-nag included), bundling the handlers with esbuild.
- * Slow-ish (about a second): call once per test file, in beforeAll.
+ * Synthesises the stack in-process exactly as infra/app.ts does (cdk-nag included). Call once per test file, in beforeAll.
  *
  * @example
  * let synth: SynthesisedShimFix;
  * beforeAll(() => { synth = synthShimFix({ operators: 'U012ABCDEF' }); });
  * afterAll(() => synth.cleanUp());
  */
-export function synthShimFix(context: Record<string, string> = {}, scriptsDir?: string): SynthesisedShimFix {
+export function synthShimFix(context: Record<string, string> = {}, scriptsDir?: string, { bundle = false }: SynthOptions = {}): SynthesisedShimFix {
   ensureKnowledgeBundle();
   const outdir = mkdtempSync(path.join(tmpdir(), 'shim-fix-cdk-'));
-  const app = new App({ outdir, context: { ...cdkJsonContext(), ...context } });
+  const app = new App({ outdir, context: { ...cdkJsonContext(), ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...context } });
   const stack = new ShimFixStack(app, 'ShimFix', { settings: settingsFromContext(app.node), scriptsDir });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   // Synthesising the template runs the validation plugins: an unaddressed cdk-nag finding throws here.
