@@ -125,9 +125,10 @@ function measureAccuracy(runbooks: Runbook[], pastes: Paste[]): void {
   const heldout = pastes.filter((p) => p.split === 'heldout');
   const positives = heldout.filter((p) => p.category !== 'none');
   const negatives = heldout.filter((p) => p.category === 'none');
-  const oursTop1 = positives.filter((p) => ours.diagnose(p.text, { mode: 'direct' }).candidates[0]?.runbook.id === p.category).length;
+  // What the direct answer names first: the best candidate, or both runbooks of an honest pair (as the accuracy test counts).
+  const oursTop1 = evaluate(ours, positives).directTop1;
   const naiveTop1 = positives.filter((p) => naive.search(p.text)[0]?.id === p.category).length;
-  const oursSilent = negatives.filter((p) => ours.diagnose(p.text, { mode: 'channel' }).runbook === null).length;
+  const oursSilent = negatives.length - evaluate(ours, negatives).negativesAnswered;
   const naiveSilent = negatives.filter((p) => naive.search(p.text).length === 0).length;
   const pct = (n: number, d: number): string => `${((100 * n) / Math.max(1, d)).toFixed(1)}% (${n}/${d})`;
   console.log(`Accuracy on the held-out part: ${positives.length} labelled real pastes and ${negatives.length} negatives`);

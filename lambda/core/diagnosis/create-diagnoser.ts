@@ -75,9 +75,11 @@ export function createDiagnoser(bundle: KnowledgeBundle, options: DiagnoserOptio
     const signatures = new Map<string, SignatureMatch>(matches.map((match) => [match.runbook.id, match]));
 
     // Text reads the evidence lines only (routine lines say nothing), or everything when all were routine.
-    const searchText = evidenceLines.length > 0 ? evidenceLines.join('\n') : normalised.text;
-    const terms = selective([...new Set(tokenise(searchText))]).slice(0, MAX_QUERY_TERMS);
     const textRank = new Map<string, { rank: number; support: number }>();
+    // In a channel, text alone never answers: without a signature match the search could only rank a silence.
+    const needText = mode === 'direct' || matches.length > 0;
+    const searchText = evidenceLines.length > 0 ? evidenceLines.join('\n') : normalised.text;
+    const terms = needText ? selective([...new Set(tokenise(searchText))]).slice(0, MAX_QUERY_TERMS) : [];
     if (terms.length > 0) {
       const hits = bundle.index.search(terms.join(' '), PASTE_SEARCH_PRETOKENISED);
       hits.forEach((hit, rank) => {
