@@ -97,6 +97,19 @@ describe_failure() {
   fi
 }
 
+# Equal major.minor.patch (distribution suffixes aside).
+same_version() { ! version_older "$1" "$2" && ! version_older "$2" "$1"; }
+
+# Whether restarting Docker (or a containerd restart that takes Docker with it) would stop containers.
+docker_restart_stops_containers() {
+  [[ $DOCKER_ACTIVE == true && $LIVE_RESTORE != true ]] || return 1
+  # An unknown count is treated as "some": the script cannot prove there are none.
+  [[ $RUNNING_CONTAINERS != 0 ]]
+}
+containerd_restart_takes_docker() {
+  [[ $DOCKER_ACTIVE == true && ($DOCKER_BINDS_TO == true || $DOCKER_REQUIRES == true) ]]
+}
+
 # The operator's explicit consent to stop containers: only the literal "yes" (the document allows no and yes only).
 allow_stopping_containers() {
   local value=${SHIM_FIX_ALLOW_STOPPING_CONTAINERS:-no}

@@ -50,7 +50,6 @@ CONFIG_ACCEPTED=null
 CONFIG_ERROR=''
 MANAGER=unknown
 MANAGER_UNIT=''
-MANAGER_HINT=''
 CONTAINERD_BINARIES=()
 CONTAINERD_BINARY_VERSIONS=()
 SHIM_BINARIES=()
@@ -163,7 +162,6 @@ version_older() {
   done
   return 1
 }
-same_version() { ! version_older "$1" "$2" && ! version_older "$2" "$1"; }
 
 # ---- systemd ------------------------------------------------------------------------------------------------------
 
@@ -548,16 +546,6 @@ collect_docker_facts() {
     [[ $RUNNING_CONTAINERS =~ ^[0-9]+$ ]] || RUNNING_CONTAINERS=''
   fi
   LIVE_RESTORE=$(docker_live_restore "$DOCKER_INSTALLED" "$exec_start")
-}
-
-# Whether restarting Docker (or a containerd restart that takes Docker with it) would stop containers.
-docker_restart_stops_containers() {
-  [[ $DOCKER_ACTIVE == true && $LIVE_RESTORE != true ]] || return 1
-  # An unknown count is treated as "some": the script cannot prove there are none.
-  [[ $RUNNING_CONTAINERS != 0 ]]
-}
-containerd_restart_takes_docker() {
-  [[ $DOCKER_ACTIVE == true && ($DOCKER_BINDS_TO == true || $DOCKER_REQUIRES == true) ]]
 }
 
 # ---- nested containers --------------------------------------------------------------------------------------------

@@ -7,9 +7,12 @@ import { parseResultLine, type ScriptResult } from '../../../lambda/core/remedia
 import { assembleScript } from '../../../infra/ssm-script-assembly';
 
 /**
- * A container host made of stub executables in a temp dir, for running `infra/ssm/*.sh` without root, systemd or
- * containerd. The stubs keep their state in files, so `systemctl restart containerd` really changes what `ctr version`
- * answers next, and every systemctl/docker call is recorded in order.
+ * A container host made of stub executables and a fake /proc in a temp dir, for what the real-host lab (test/lab)
+ * cannot show: containerd 1.7 / 2.x version strings, k3s, rke2, snap and Bottlerocket layouts, KillMode and unit
+ * relations, failures of systemd itself. Outputs are modelled on those projects' documented formats (systemctl show,
+ * `ctr version`, `ctr plugins ls`, `containerd --version`, `containerd-shim-runc-v2 -v`). The stubs keep their state in
+ * files, so `systemctl restart containerd` really changes what `ctr version` answers next, and every systemctl and
+ * docker call is recorded in order.
  */
 
 export const SCRIPTS_DIR = path.join(__dirname, '..', '..', '..', 'infra', 'ssm');
@@ -18,6 +21,7 @@ export const RESTART_SOURCE = path.join(SCRIPTS_DIR, 'restart-container-runtime.
 
 /** The scripts exactly as our SSM documents carry them: shared library inlined (infra/ssm-script-assembly.ts). */
 const ASSEMBLED_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'shim-fix-ssm-documents-'));
+process.on('exit', () => fs.rmSync(ASSEMBLED_DIR, { recursive: true, force: true }));
 function assembled(source: string): string {
   const file = path.join(ASSEMBLED_DIR, path.basename(source));
   fs.writeFileSync(file, assembleScript(source), { mode: 0o755 });
@@ -26,43 +30,58 @@ function assembled(source: string): string {
 export const CHECK_SCRIPT = assembled(CHECK_SOURCE);
 export const RESTART_SCRIPT = assembled(RESTART_SOURCE);
 
-/** What `systemctl restart containerd` does on this host. */
+/** What `systemctl restart containerd.service` does on this host. */
 export type ContainerdRestartBehaviour =
-  /** The new daemon (the installed version) starts and serves its socket. */
+  /** The installed binary starts and serves its socket. */
   | 'comes-back'
   /** The unit fails to start; systemctl says so and exits 1. */
   | 'unit-fails'
-  /** systemctl returns 0 but the daemon never serves its socket. */
+  /** systemctl returns 0 but the daemon never answers. */
   | 'never-answers'
   /** The unit starts another, older binary (`staleBinaryVersion`). */
   | 'starts-stale-binary'
-  /** The socket file is there again, but no daemon answers on it. */
-  | 'socket-without-daemon';
+  /** The daemon comes back, but its CRI plugin failed to load. */
+  | 'cri-fails';
+
+export type Manager = 'k3s' | 'rke2' | 'snap' | 'dockerd' | 'bottlerocket';
 
 export interface FakeHostOptions {
-  /** Version of the containerd the unit starts (and of the shim next to it); omit for a host without containerd. */
+  /** Version of the containerd the unit starts; omit for a host without a containerd unit. */
   installed?: string;
   /** Version of the daemon running now; null = not running. @default the installed version */
   running?: string | null;
+  /** Whether the running daemon's exe reads `(deleted)`. @default running differs from installed */
+  binaryReplaced?: boolean;
   restart?: ContainerdRestartBehaviour;
-  /** A second containerd (and shim) in another PATH directory that comes first, like a forgotten /usr/local/bin copy. */
+  /** A second containerd (and shim) in a PATH directory that comes first, like a forgotten /usr/local/bin copy. */
   staleBinaryVersion?: string;
   /** Version of the shim next to the installed containerd. @default the installed version */
   shimVersion?: string;
-  /** Whether `ctr` exists. @default true */
-  ctr?: boolean;
-  /** State of the docker unit; undefined = Docker not installed. */
+  killMode?: string;
+  needsDaemonReload?: boolean;
+  /** The installed binary's complaint about the config (config dump exits 1). */
+  configRejected?: string;
+  /** `ctr plugins ls` line for CRI. @default 'ok' */
+  cri?: 'ok' | 'error' | 'absent';
+  /** The unit's MainPID is in another mount namespace (a containerd inside a container). */
+  foreignMountNamespace?: boolean;
+  /** `systemctl` answers "System has not been booted with systemd". */
+  noSystemd?: boolean;
+  /** Who runs containerd instead of containerd.service. */
+  manager?: Manager;
+  /** State of docker.service; undefined = Docker not installed. */
   docker?: 'active' | 'inactive';
-  /** `docker info` LiveRestoreEnabled while Docker is active. @default false */
   liveRestore?: boolean;
+  runningContainers?: number;
+  dockerBindsTo?: boolean;
+  dockerRequires?: boolean;
+  /** dockerd's exe reads `(deleted)`. */
+  dockerdReplaced?: boolean;
+  /** Whether `docker info` answers after containerd was restarted (before any Docker restart). @default true */
+  dockerRecovers?: boolean;
   /** Content of /etc/docker/daemon.json. */
   daemonJson?: string;
-  /** Whether `systemctl restart docker` brings Docker back. @default true */
-  dockerComesBack?: boolean;
-  /** Creates /.dockerenv. */
   dockerenv?: boolean;
-  /** What `systemd-detect-virt --container` prints. @default 'none' */
-  virt?: string;
   /** Name of the directory holding the installed binaries (to test escaping). @default 'usr-bin' */
   binDirName?: string;
   /** Adds a PATH directory that is a symlink to the installed binaries' directory (merged-/usr alias). */
@@ -78,25 +97,31 @@ export interface ScriptRun {
   result: ScriptResult | undefined;
 }
 
-const PID = '4242';
+const CONTAINERD_PID = 4242;
+const DOCKERD_PID = 5151;
+/** A process named containerd that is not the unit's: its "binary" writes a marker when executed. */
+const PLANTED_PID = 4300;
 let bashPath: string | undefined;
 
-/** Absolute path of bash, looked up once, when a host is first built (importing this module needs no bash). */
 function bash(): string {
   bashPath ??= spawnSync('bash', ['-c', 'command -v bash'], { encoding: 'utf8' }).stdout?.trim();
   if (!bashPath) throw new Error('bash is required to test the SSM scripts');
   return bashPath;
 }
 
-/** Single-quotes a value for the stub scripts (the stubs are generated, so no value may break their syntax). */
-function shellQuote(value: string): string {
+function q(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
-function versionLine(version: string): string {
-  // containerd 2.x prints its Go module path with /v2; 1.x without.
+/** `containerd --version` as 1.x and 2.x print it (2.x has the /v2 module path). */
+export function containerdVersionLine(version: string): string {
   const module = version.startsWith('1.') ? 'github.com/containerd/containerd' : 'github.com/containerd/containerd/v2';
   return `containerd ${module} v${version} 207ad711eabd375a7b85b1e5f2d2d0af3c3e0d2e`;
+}
+
+function execStart(binary: string, args = ''): string {
+  const argv = args ? `${binary} ${args}` : binary;
+  return `{ path=${binary} ; argv[]=${argv} ; ignore_errors=no ; start_time=[n/a] ; stop_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }`;
 }
 
 export class FakeContainerHost {
@@ -108,7 +133,6 @@ export class FakeContainerHost {
   public readonly aliasBin: string;
   public readonly tools: string;
   public readonly socket: string;
-  private readonly parkedSocket: string;
 
   public constructor(private readonly options: FakeHostOptions) {
     this.base = fs.mkdtempSync(path.join(os.tmpdir(), 'shim-fix-'));
@@ -119,7 +143,6 @@ export class FakeContainerHost {
     this.aliasBin = path.join(this.base, 'bin-alias');
     this.tools = path.join(this.base, 'tools');
     this.socket = path.join(this.root, 'run', 'containerd', 'containerd.sock');
-    this.parkedSocket = path.join(this.state, 'parked.sock');
     this.build();
   }
 
@@ -133,15 +156,18 @@ export class FakeContainerHost {
     return dirs.join(':');
   }
 
-  /** systemctl and docker invocations, one per line, in the order they happened. */
+  /** systemctl and docker invocations that are not reads, in order. */
+  public changingCalls(): string[] {
+    return this.calls().filter((line) => !/^systemctl (show|is-active)\b/.test(line) && !/^docker info\b/.test(line));
+  }
+
   public calls(): string[] {
     const file = path.join(this.state, 'calls.log');
     return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
   }
 
-  public runningVersion(): string | undefined {
-    const file = path.join(this.state, 'running-version');
-    return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : undefined;
+  public plantedExecuted(): boolean {
+    return fs.existsSync(path.join(this.state, 'planted-executed'));
   }
 
   /** Runs one script with bash, as the SSM document would, with tiny wait bounds. */
@@ -150,19 +176,17 @@ export class FakeContainerHost {
   }
 
   /**
-   * Runs the script the way the SSM agent's aws:runShellScript does on Linux: the runCommand lines (here: the file's
-   * lines) are written to `_script.sh` and started with `sh -c <file>`; `viaShInterpreter` runs `sh <file>` instead,
-   * where sh itself reads the file and the script must switch to bash on its own.
+   * Runs the script the way the SSM agent's aws:runShellScript does on Linux: the runCommand lines are written to
+   * `_script.sh` and started with `sh -c <file>`; `viaShInterpreter` runs `sh <file>` instead, where sh itself reads
+   * the file and the script must switch to bash on its own.
    */
   public runEmbedded(script: string, viaShInterpreter = false): ScriptRun {
     const lines = fs.readFileSync(script, 'utf8').replace(/\n$/, '').split('\n');
     const orchestration = fs.mkdtempSync(path.join(this.base, 'orchestration-'));
     const scriptFile = path.join(orchestration, '_script.sh');
     fs.writeFileSync(scriptFile, `${lines.join('\n')}\n`, { mode: 0o700 });
-    // The agent's PATH, not ours: `#!/usr/bin/env bash` must find bash there.
-    return viaShInterpreter
-      ? this.spawn('sh', [scriptFile], { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' })
-      : this.spawn('sh', ['-c', scriptFile], { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' });
+    const agentPath = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
+    return viaShInterpreter ? this.spawn('sh', [scriptFile], agentPath) : this.spawn('sh', ['-c', scriptFile], agentPath);
   }
 
   public dispose(): void {
@@ -179,37 +203,42 @@ export class FakeContainerHost {
         SHIM_FIX_PATH: this.searchPath,
         SHIM_FIX_SOCKET_WAIT_SECONDS: '1',
         SHIM_FIX_POLL_INTERVAL_SECONDS: '0.05',
-        SHIM_FIX_DOCKER_WAIT_SECONDS: '5',
+        SHIM_FIX_DOCKER_WAIT_SECONDS: '1',
         ...env,
       },
     });
     const stdout = child.stdout ?? '';
     const lines = stdout.replace(/\n$/, '').split('\n');
-    return {
-      status: child.status,
-      stdout,
-      stderr: child.stderr ?? '',
-      lastLine: lines[lines.length - 1] ?? '',
-      result: parseResultLine(stdout),
-    };
+    return { status: child.status, stdout, stderr: child.stderr ?? '', lastLine: lines[lines.length - 1] ?? '', result: parseResultLine(stdout) };
+  }
+
+  private file(name: string): string {
+    return q(path.join(this.state, name));
   }
 
   private build(): void {
     const { options } = this;
-    for (const dir of [this.root, this.state, this.bin, this.tools, path.join(this.root, 'run', 'containerd')]) {
+    for (const dir of [this.root, this.state, this.bin, this.tools, path.join(this.root, 'run', 'containerd'), path.join(this.root, 'proc', '1', 'ns')]) {
       fs.mkdirSync(dir, { recursive: true });
     }
     this.linkTools();
+    fs.writeFileSync(path.join(this.state, 'ns-host'), '');
+    fs.writeFileSync(path.join(this.state, 'ns-other'), '');
+    fs.symlinkSync(path.join(this.state, 'ns-host'), path.join(this.root, 'proc', '1', 'ns', 'mnt'));
 
-    const running = options.running === undefined ? (options.installed ?? null) : options.running;
-    if (running !== null) this.write(path.join(this.state, 'running-version'), `${running}\n`);
-    this.write(path.join(this.state, 'restart-mode'), `${options.restart ?? 'comes-back'}\n`);
-    this.write(path.join(this.state, 'docker-state'), `${options.docker ?? 'not-found'}\n`);
-    this.createSocket(running !== null ? this.socket : this.parkedSocket);
+    const installed = options.installed;
+    const running = options.running === undefined ? (installed ?? null) : options.running;
+    const unitRuns = running !== null && installed !== undefined && !options.manager;
+    if (running !== null) this.write('running-version', running);
+    this.write('restart-mode', options.restart ?? 'comes-back');
+    this.write('cri', options.cri ?? 'ok');
+    this.write('docker-state', options.docker ?? 'not-found');
+    this.write('docker-answers', options.docker === 'active' ? 'yes' : 'no');
+    this.write('docker-recovers', options.dockerRecovers === false ? 'no' : 'yes');
 
-    if (options.installed) {
-      this.stub(this.bin, 'containerd', this.containerdStub(options.installed));
-      this.stub(this.bin, 'containerd-shim-runc-v2', this.shimStub(options.shimVersion ?? options.installed));
+    if (installed) {
+      this.stub(this.bin, 'containerd', this.containerdStub(installed));
+      this.stub(this.bin, 'containerd-shim-runc-v2', this.shimStub(options.shimVersion ?? installed));
     }
     if (options.staleBinaryVersion) {
       fs.mkdirSync(this.staleBin, { recursive: true });
@@ -217,28 +246,111 @@ export class FakeContainerHost {
       this.stub(this.staleBin, 'containerd-shim-runc-v2', this.shimStub(options.staleBinaryVersion));
     }
     if (options.aliasDirectory) fs.symlinkSync(this.bin, this.aliasBin);
-    if (options.ctr ?? true) this.stub(this.bin, 'ctr', this.ctrStub());
+    this.stub(this.bin, 'ctr', this.ctrStub());
     this.stub(this.bin, 'systemctl', this.systemctlStub());
-    if (options.docker) this.stub(this.bin, 'docker', this.dockerStub());
-    this.stub(this.bin, 'systemd-detect-virt', this.detectVirtStub());
+    if (options.docker) {
+      this.stub(this.bin, 'docker', this.dockerStub());
+      this.stub(this.bin, 'dockerd', 'echo "Docker version 27.3.1, build 41ca978"');
+    }
+    this.stub(this.bin, 'systemd-detect-virt', 'echo none; exit 1');
 
-    // The daemon process: /proc/<pid>/exe opens the binary it was started from, whatever is on disk now.
-    const procDir = path.join(this.root, 'proc', PID);
-    fs.mkdirSync(procDir, { recursive: true });
-    this.stub(this.state, 'daemon-binary', `printf '%s\\n' "containerd github.com/containerd/containerd v$(<${shellQuote(path.join(this.state, 'running-version'))})"`);
-    fs.symlinkSync(path.join(this.state, 'daemon-binary'), path.join(procDir, 'exe'));
-    this.write(path.join(procDir, 'comm'), 'containerd\n');
+    this.unitFiles(unitRuns);
+    if (unitRuns) {
+      const replaced = options.binaryReplaced ?? running !== installed;
+      this.process(CONTAINERD_PID, replaced ? `${path.join(this.bin, 'containerd')} (deleted)` : path.join(this.bin, 'containerd'), options.foreignMountNamespace);
+    }
+    if (options.docker === 'active') {
+      const dockerd = path.join(this.bin, 'dockerd');
+      this.process(DOCKERD_PID, options.dockerdReplaced ? `${dockerd} (deleted)` : dockerd);
+    }
+    // A container running its own containerd: the scripts must never execute it (issue 9 point 4).
+    this.stub(this.state, 'planted', `echo "$*" >>${this.file('planted-executed')}; echo 'containerd github.com/containerd/containerd v9.9.9'`);
+    this.process(PLANTED_PID, path.join(this.state, 'planted'));
+    fs.writeFileSync(path.join(this.root, 'proc', String(PLANTED_PID), 'comm'), 'containerd\n');
 
+    this.managerLayout();
     if (options.daemonJson !== undefined) {
       fs.mkdirSync(path.join(this.root, 'etc', 'docker'), { recursive: true });
-      this.write(path.join(this.root, 'etc', 'docker', 'daemon.json'), options.daemonJson);
+      fs.writeFileSync(path.join(this.root, 'etc', 'docker', 'daemon.json'), options.daemonJson);
     }
-    if (options.dockerenv) this.write(path.join(this.root, '.dockerenv'), '');
+    fs.mkdirSync(path.join(this.root, 'etc', 'containerd'), { recursive: true });
+    fs.writeFileSync(path.join(this.root, 'etc', 'containerd', 'config.toml'), 'version = 2\n');
+    if (options.dockerenv) fs.writeFileSync(path.join(this.root, '.dockerenv'), '');
   }
 
-  /** Real coreutils the scripts and stubs use, and nothing else, so no containerd of the test machine leaks in. */
+  /** A /proc/<pid> with an exe link (read by the scripts, never to be executed) and a mount namespace link. */
+  private process(pid: number, exe: string, foreign = false): void {
+    const dir = path.join(this.root, 'proc', String(pid));
+    fs.mkdirSync(path.join(dir, 'ns'), { recursive: true });
+    fs.rmSync(path.join(dir, 'exe'), { force: true });
+    fs.symlinkSync(exe, path.join(dir, 'exe'));
+    fs.rmSync(path.join(dir, 'ns', 'mnt'), { force: true });
+    fs.symlinkSync(path.join(this.state, foreign ? 'ns-other' : 'ns-host'), path.join(dir, 'ns', 'mnt'));
+  }
+
+  /** One file per unit property, read by the systemctl stub. */
+  private unitFiles(unitRuns: boolean): void {
+    const { options } = this;
+    const unit = (name: string, properties: Record<string, string>): void => {
+      const dir = path.join(this.state, 'units', name);
+      fs.mkdirSync(dir, { recursive: true });
+      for (const [key, value] of Object.entries({ LoadState: 'loaded', ...properties })) fs.writeFileSync(path.join(dir, key), `${value}\n`);
+    };
+    if (options.installed && !options.manager) {
+      unit('containerd.service', {
+        ExecStart: execStart(path.join(this.bin, 'containerd')),
+        KillMode: options.killMode ?? 'process',
+        NeedDaemonReload: options.needsDaemonReload ? 'yes' : 'no',
+        MainPID: unitRuns ? String(CONTAINERD_PID) : '0',
+      });
+    }
+    if (options.docker) {
+      unit('docker.service', {
+        ExecStart: execStart(path.join(this.bin, 'dockerd'), '-H fd:// --containerd=/run/containerd/containerd.sock'),
+        BindsTo: options.dockerBindsTo ? 'containerd.service' : '',
+        Requires: options.dockerRequires ? 'containerd.service docker.socket' : 'docker.socket',
+        MainPID: options.docker === 'active' ? String(DOCKERD_PID) : '0',
+      });
+    }
+    if (options.manager === 'k3s') unit('k3s.service', { MainPID: '3000' });
+    if (options.manager === 'rke2') unit('rke2-server.service', { MainPID: '3000' });
+    if (options.manager === 'snap') unit('snap.microk8s.daemon-containerd.service', { MainPID: '3000' });
+  }
+
+  /** Files each manager is known by: k3s' and rke2's embedded containerd socket, microk8s' socket, dockerd's config. */
+  private managerLayout(): void {
+    const socketFile = (relative: string): void => {
+      fs.mkdirSync(path.dirname(path.join(this.root, relative)), { recursive: true });
+      this.createSocket(path.join(this.root, relative));
+    };
+    switch (this.options.manager) {
+      case 'k3s':
+        socketFile('run/k3s/containerd/containerd.sock');
+        break;
+      case 'rke2':
+        socketFile('run/k3s/containerd/containerd.sock');
+        fs.mkdirSync(path.join(this.root, 'var/lib/rancher/rke2/bin'), { recursive: true });
+        this.stub(path.join(this.root, 'var/lib/rancher/rke2/bin'), 'containerd', `echo ${q(containerdVersionLine('1.7.23-k3s1'))}`);
+        break;
+      case 'snap':
+        socketFile('var/snap/microk8s/common/run/containerd.sock');
+        break;
+      case 'dockerd':
+        fs.mkdirSync(path.join(this.root, 'var/run/docker/containerd'), { recursive: true });
+        fs.writeFileSync(path.join(this.root, 'var/run/docker/containerd/containerd.toml'), 'version = 2\n');
+        break;
+      case 'bottlerocket':
+        // The control container, where SSM runs: apiclient is there, the host's containerd is not.
+        this.stub(this.bin, 'apiclient', 'exit 0');
+        break;
+      default:
+        break;
+    }
+    if (this.options.manager === undefined && this.options.running !== null && this.options.installed) this.createSocket(this.socket);
+  }
+
   private linkTools(): void {
-    for (const tool of ['bash', 'timeout', 'sleep', 'readlink', 'mv', 'rm']) {
+    for (const tool of ['bash', 'timeout', 'sleep', 'readlink', 'mv', 'rm', 'cat', 'ln', 'mkdir']) {
       const real = spawnSync(bash(), ['-c', `type -P ${tool}`], { encoding: 'utf8' }).stdout.trim();
       if (!real) throw new Error(`${tool} is required to test the SSM scripts`);
       fs.symlinkSync(real, path.join(this.tools, tool));
@@ -247,92 +359,102 @@ export class FakeContainerHost {
 
   /** A unix socket file, left behind by a process that exits without closing its server (that keeps the file). */
   private createSocket(target: string): void {
-    const made = spawnSync(
-      process.execPath,
-      ['-e', "require('net').createServer().listen(process.argv[1], () => process.exit(0))", target],
-      { encoding: 'utf8' },
-    );
+    const made = spawnSync(process.execPath, ['-e', "require('net').createServer().listen(process.argv[1], () => process.exit(0))", target], { encoding: 'utf8' });
     if (made.status !== 0 || !fs.existsSync(target)) throw new Error(`could not create socket ${target}: ${made.stderr}`);
   }
 
-  private write(file: string, content: string): void {
-    fs.writeFileSync(file, content);
+  private write(name: string, content: string): void {
+    fs.writeFileSync(path.join(this.state, name), `${content}\n`);
   }
 
   private stub(dir: string, name: string, body: string): void {
     fs.writeFileSync(path.join(dir, name), `#!${bash()}\n${body}\n`, { mode: 0o755 });
   }
 
-  private stateFile(name: string): string {
-    return shellQuote(path.join(this.state, name));
-  }
-
   private containerdStub(version: string): string {
+    const rejected = this.options.configRejected;
     return [
-      `if [[ \${1:-} == --version || \${1:-} == -v ]]; then printf '%s\\n' ${shellQuote(versionLine(version))}; exit 0; fi`,
-      `echo 'stub containerd: only --version is supported' >&2; exit 2`,
+      `if [[ \${1:-} == --version || \${1:-} == -v ]]; then printf '%s\\n' ${q(containerdVersionLine(version))}; exit 0; fi`,
+      `if [[ \${1:-} == --config && \${3:-} == config && \${4:-} == dump ]]; then`,
+      rejected ? `  printf 'containerd: %s\\n' ${q(rejected)} >&2; exit 1` : `  echo 'version = 2'; exit 0`,
+      'fi',
+      `echo 'stub containerd: only --version and config dump are supported' >&2; exit 2`,
     ].join('\n');
   }
 
   private shimStub(version: string): string {
-    return [
-      `if [[ \${1:-} == -v ]]; then printf 'containerd-shim-runc-v2:\\n  Version:  v%s\\n  Revision: 207ad711\\n' ${shellQuote(version)}; exit 0; fi`,
-      `echo 'stub shim: only -v is supported' >&2; exit 2`,
-    ].join('\n');
+    return `if [[ \${1:-} == -v ]]; then printf 'containerd-shim-runc-v2:\\n  Version:  v%s\\n  Revision: 207ad711\\n  Go version: go1.23.2\\n' ${q(version)}; exit 0; fi\nexit 2`;
   }
 
   /** Client section says the installed version, Server section the running daemon's: the script must read Server. */
   private ctrStub(): string {
+    const running = this.file('running-version');
     return [
       'address=/run/containerd/containerd.sock',
-      'while (($#)); do case $1 in --address) address=$2; shift 2 ;; *) shift ;; esac; done',
-      `printf 'Client:\\n  Version:  v%s\\n  Revision: 207ad711\\n  Go version: go1.23.2\\n\\n' ${shellQuote(this.options.installed ?? '0.0.0')}`,
-      `if [[ -S $address && -f ${this.stateFile('running-version')} ]]; then`,
-      `  printf 'Server:\\n  Version:  v%s\\n  Revision: 57f17b0a\\n  UUID: 8c0f5b3e\\n' "$(<${this.stateFile('running-version')})"`,
-      '  exit 0',
+      'args=()',
+      'while (($#)); do case $1 in --address|-a) address=$2; shift 2 ;; *) args+=("$1"); shift ;; esac; done',
+      `if [[ ! -S $address || ! -f ${running} ]]; then`,
+      '  printf \'ctr: failed to dial "%s": context deadline exceeded\\n\' "$address" >&2; exit 1',
       'fi',
-      'printf \'ctr: failed to dial "%s": context deadline exceeded\\n\' "$address" >&2',
-      'exit 1',
+      'case ${args[0]:-} in',
+      '  version)',
+      `    printf 'Client:\\n  Version:  v%s\\n  Revision: 207ad711\\n  Go version: go1.23.2\\n\\n' ${q(this.options.installed ?? '0.0.0')}`,
+      `    printf 'Server:\\n  Version:  v%s\\n  Revision: 57f17b0a\\n  UUID: 8c0f5b3e-1b8a-4bb2-9d1f-4d6a0e0c2f11\\n' "$(<${running})" ;;`,
+      '  plugins)',
+      `    printf '%-39s%-25s%-15s%s\\n' TYPE ID PLATFORMS STATUS io.containerd.content.v1 content - ok`,
+      `    case $(<${this.file('cri')}) in`,
+      `      ok) printf '%-39s%-25s%-15s%s\\n' io.containerd.grpc.v1 cri linux/amd64 ok ;;`,
+      `      error) printf '%-39s%-25s%-15s%s\\n' io.containerd.grpc.v1 cri linux/amd64 error ;;`,
+      '    esac ;;',
+      'esac',
     ].join('\n');
   }
 
   private systemctlStub(): string {
-    const socket = shellQuote(this.socket);
-    const parked = shellQuote(this.parkedSocket);
-    const running = this.stateFile('running-version');
+    const units = q(path.join(this.state, 'units'));
+    const running = this.file('running-version');
+    const proc = q(path.join(this.root, 'proc'));
+    const hostNs = q(path.join(this.state, 'ns-host'));
+    const installedBinary = q(path.join(this.bin, 'containerd'));
     return [
-      `printf 'systemctl %s\\n' "$*" >>${this.stateFile('calls.log')}`,
-      'case "$1 ${2:-}" in',
-      `  'is-active docker')`,
-      `    state=$(<${this.stateFile('docker-state')})`,
-      '    if [[ $state == not-found ]]; then echo inactive; exit 4; fi',
-      '    echo "$state"; [[ $state == active ]]; exit ;;',
-      `  'is-active containerd')`,
-      `    if [[ -f ${running} ]]; then echo active; exit 0; else echo failed; exit 3; fi ;;`,
-      `  'show --property=MainPID')`,
-      `    if [[ -f ${running} ]]; then echo ${PID}; else echo 0; fi; exit 0 ;;`,
-      `  'show --property=ExecStart')`,
-      this.options.installed
-        ? `    printf '{ path=%s ; argv[]=%s ; ignore_errors=no ; start_time=[n/a] ; stop_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }\\n' ${shellQuote(path.join(this.bin, 'containerd'))} ${shellQuote(path.join(this.bin, 'containerd'))}; exit 0 ;;`
-        : '    exit 0 ;;',
-      `  'restart containerd')`,
-      `    if [[ -S ${socket} ]]; then mv ${socket} ${parked}; fi`,
-      `    rm -f ${running}`,
-      `    case $(<${this.stateFile('restart-mode')}) in`,
-      `      comes-back) printf '%s\\n' ${shellQuote(this.options.installed ?? '')} >${running} ;;`,
-      `      starts-stale-binary) printf '%s\\n' ${shellQuote(this.options.staleBinaryVersion ?? '')} >${running} ;;`,
+      `printf 'systemctl %s\\n' "$*" >>${this.file('calls.log')}`,
+      this.options.noSystemd
+        ? `echo 'System has not been booted with systemd as init system (PID 1). Can'"'"'t operate.' >&2; echo 'Failed to connect to bus: Host is down' >&2; exit 1`
+        : '',
+      'unit() { local n=$1; [[ $n == *.* ]] || n=$n.service; printf %s "$n"; }',
+      'if [[ $1 == show ]]; then',
+      '  prop=${2#--property=}; name=${4:-}',
+      '  if [[ -z $name ]]; then [[ $prop == Version ]] && echo 252; exit 0; fi',
+      `  f=${units}/$(unit "$name")/$prop`,
+      `  if [[ -f $f ]]; then cat "$f"; elif [[ $prop == LoadState ]]; then echo not-found; elif [[ $prop == MainPID ]]; then echo 0; else echo; fi`,
+      '  exit 0',
+      'fi',
+      'case "$1 $(unit "${2:-x}")" in',
+      `  'is-active docker.service')`,
+      `    s=$(<${this.file('docker-state')}); if [[ $s == not-found ]]; then echo inactive; exit 4; fi; echo "$s"; [[ $s == active ]]; exit ;;`,
+      `  'is-active containerd.service')`,
+      `    if [[ -f ${running} ]]; then echo active; else echo failed; exit 3; fi ;;`,
+      `  'daemon-reload x.service') echo no >${units}/containerd.service/NeedDaemonReload; exit 0 ;;`,
+      `  'restart containerd.service')`,
+      `    rm -f ${running}; echo 0 >${units}/containerd.service/MainPID`,
+      `    case $(<${this.file('restart-mode')}) in`,
+      `      comes-back|cri-fails) printf '%s\\n' ${q(this.options.installed ?? '')} >${running} ;;`,
+      `      starts-stale-binary) printf '%s\\n' ${q(this.options.staleBinaryVersion ?? '')} >${running} ;;`,
       '      never-answers) exit 0 ;;',
-      '      socket-without-daemon) ;;',
       '      unit-fails)',
       `        echo 'Job for containerd.service failed because the control process exited with error code.' >&2`,
       `        echo 'See "systemctl status containerd.service" and "journalctl -xeu containerd.service" for details.' >&2`,
       '        exit 1 ;;',
       '    esac',
-      `    mv ${parked} ${socket}; exit 0 ;;`,
-      `  'restart docker')`,
-      this.options.dockerComesBack === false
-        ? `    echo failed >${this.stateFile('docker-state')}; echo 'Job for docker.service failed.' >&2; exit 1 ;;`
-        : `    echo active >${this.stateFile('docker-state')}; exit 0 ;;`,
+      `    [[ $(<${this.file('restart-mode')}) != cri-fails ]] || echo error >${this.file('cri')}`,
+      `    mkdir -p ${proc}/4243/ns; ln -sfn ${installedBinary} ${proc}/4243/exe; ln -sfn ${hostNs} ${proc}/4243/ns/mnt`,
+      `    echo 4243 >${units}/containerd.service/MainPID`,
+      // docker.service BindsTo/Requires containerd: systemd restarts Docker along with it.
+      `    if grep -q containerd.service ${units}/docker.service/BindsTo ${units}/docker.service/Requires 2>/dev/null; then echo yes >${this.file('docker-answers')}; fi`,
+      `    [[ $(<${this.file('docker-recovers')}) == yes ]] || echo no >${this.file('docker-answers')}`,
+      '    exit 0 ;;',
+      `  'restart docker.service'|'start docker.service')`,
+      `    echo active >${this.file('docker-state')}; echo yes >${this.file('docker-answers')}; exit 0 ;;`,
       'esac',
       `echo "stub systemctl: unsupported: $*" >&2; exit 1`,
     ].join('\n');
@@ -340,15 +462,17 @@ export class FakeContainerHost {
 
   private dockerStub(): string {
     return [
-      `printf 'docker %s\\n' "$*" >>${this.stateFile('calls.log')}`,
-      `if [[ \${1:-} == info && $(<${this.stateFile('docker-state')}) == active ]]; then echo ${this.options.liveRestore ? 'true' : 'false'}; exit 0; fi`,
+      `printf 'docker %s\\n' "$*" >>${this.file('calls.log')}`,
+      `if [[ \${1:-} == info && $(<${this.file('docker-answers')}) == yes ]]; then`,
+      '  case ${3:-} in',
+      `    *LiveRestoreEnabled*) echo ${this.options.liveRestore ? 'true' : 'false'} ;;`,
+      `    *ContainersRunning*) echo ${this.options.runningContainers ?? 0} ;;`,
+      '    *ServerVersion*) echo 27.3.1 ;;',
+      '  esac',
+      '  exit 0',
+      'fi',
       'echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2',
       'exit 1',
     ].join('\n');
-  }
-
-  private detectVirtStub(): string {
-    const virt = this.options.virt ?? 'none';
-    return `echo ${shellQuote(virt)}; [[ ${shellQuote(virt)} != none ]]`;
   }
 }
