@@ -1,6 +1,6 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLocalSlackServer } from '../../../lambda/cli/serve';
+import { createLocalSlackServer, listen } from '../../../lambda/cli/serve';
 import { handler } from '../../../lambda/handlers/slack';
 import { startSlackHandlerEnvironment, type SlackHandlerEnvironment } from '../../helpers/slack-handler-env';
 import { channelMessage, eventCallbackBody, signSlackRequest } from '../../helpers/slack-request';
@@ -72,5 +72,36 @@ describe('npm run serve (local HTTP server in front of the Lambda handler)', () 
     // Assess
     expect(elsewhere.status).toBe(404);
     expect(get.status).toBe(405);
+  });
+
+  test('a body over 1 MB gets a clean 413 on a kept-alive connection, and the next request on it is answered', async () => {
+    // Prepare
+    const huge = 'x'.repeat(1024 * 1024 + 1);
+
+    // Act: fetch reuses the connection; a reset around the 413 would fail one of these.
+    const statuses: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      statuses.push((await post(huge, {})).status);
+      statuses.push((await fetch(`${base}/healthz`)).status);
+    }
+
+    // Assess
+    expect(statuses).toEqual([413, 200, 413, 200, 413, 200, 413, 200, 413, 200]);
+  });
+
+  test('a port already taken is reported with what to do, not a stack trace', async () => {
+    // Prepare
+    const port = (server.address() as AddressInfo).port;
+    const second = createServer();
+
+    // Act
+    const refused = await listen(second, port, '127.0.0.1').then(
+      () => 'listening',
+      (error: Error) => error.message,
+    );
+    second.close();
+
+    // Assess
+    expect(refused).toBe(`port ${port} on 127.0.0.1 is already in use (another npm run serve?): stop that process, or pick another port, e.g. PORT=${port + 1} npm run serve`);
   });
 });
