@@ -200,7 +200,7 @@ describe('shim-fix on long input and ambiguous errors', () => {
     expect(english.stdout).toMatch(/^✔ Two runbooks fit this error equally/);
     expect(english.stdout).toContain('cri-plugin-disabled');
     expect(english.stdout).toContain('cri-v1alpha2-removed');
-    expect(english.stdout).toContain("Run this to tell them apart:\n  sudo ctr plugins ls | awk '$2 == \"cri\"'");
+    expect(english.stdout).toContain('Run this to tell them apart:\n  sudo ctr plugins ls | awk \'$1=="io.containerd.grpc.v1" && $2=="cri"\'');
     expect(chinese.stdout).toMatch(/^✔ 这个错误同时符合两份运行手册/);
     expect(chinese.stdout).toContain('运行下面的命令区分：');
   });
