@@ -74,10 +74,10 @@ export function createDiagnoser(bundle: KnowledgeBundle, options: DiagnoserOptio
     const { matches, excluded, evidenceLines } = matcher.match(normalised.lines, normalised.levels, meter);
     const signatures = new Map<string, SignatureMatch>(matches.map((match) => [match.runbook.id, match]));
 
-    // Text reads the evidence lines only (routine lines say nothing), or everything when all were routine.
     const textRank = new Map<string, { rank: number; support: number }>();
     // In a channel, text alone never answers: without a signature match the search could only rank a silence.
     const needText = mode === 'direct' || matches.length > 0;
+    // Text reads the evidence lines only (routine lines say nothing), or everything when all were routine.
     const searchText = evidenceLines.length > 0 ? evidenceLines.join('\n') : normalised.text;
     const terms = needText ? selective([...new Set(tokenise(searchText))]).slice(0, MAX_QUERY_TERMS) : [];
     if (terms.length > 0) {
