@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { slackId } from '../slack/event-payloads';
 
 /**
  * The envelope fields Bolt dereferences before any listener runs (type detection, team and user lookup).
@@ -7,16 +8,7 @@ import * as z from 'zod';
  */
 const object = z.object({}).loose();
 
-/**
- * Team, enterprise, user and channel ids (`T0123ABCD`, `E…`, `U…`/`W…`, `C…`/`D…`/`G…`). Bolt keys a plain object by
- * the team id (`__proto__` or `constructor` would crash it), listeners write ids into DynamoDB keys and Web API form
- * bodies (a lone surrogate throws there). Slack's own test fixtures also use `T_INSTALLED` and `U-auth`, so the
- * pattern allows `_`, `-` and lower case after the first character, and refuses every `Object.prototype` key.
- */
-export const slackId = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/)
-  .refine((id) => !(id in Object.prototype), { message: 'id is an Object.prototype key' });
+/** Ids as the listeners read them (`slack/event-payloads.ts`): never an `Object.prototype` key or a lone surrogate. */
 const slackIdOrNull = slackId.nullable();
 /** Opaque tokens that end up in dedupe keys (`trigger_id`, `action_ts`, `event_id`): bounded. */
 const token = z.string().min(1).max(256);

@@ -5,7 +5,17 @@ import * as z from 'zod';
  * ignored (and acknowledged): Slack adds fields over time, so unknown keys are allowed.
  */
 
-const id = z.string().min(1).max(64);
+/**
+ * Team, enterprise, user and channel ids (`T0123ABCD`, `E…`, `U…`/`W…`, `C…`/`D…`/`G…`). Bolt keys a plain object by
+ * the team id (`__proto__` or `constructor` would crash it), listeners write ids into DynamoDB keys and Web API form
+ * bodies (a lone surrogate throws there). Slack's own test fixtures also use `T_INSTALLED` and `U-auth`, so the
+ * pattern allows `_`, `-` and lower case after the first character, and refuses every `Object.prototype` key.
+ */
+export const slackId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/)
+  .refine((value) => !(value in Object.prototype), { message: 'id is an Object.prototype key' });
+const id = slackId;
 const ts = z.string().regex(/^\d{1,12}\.\d{1,9}$/);
 
 export const userMessageEvent = z.object({

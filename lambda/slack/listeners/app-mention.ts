@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { answerPaste } from '../answer-paste';
 import { dedupeKey } from '../dedupe-key';
 import { botUserIdOf, appMentionEvent, eventEnvelope } from '../event-payloads';
+import { classifyPostFailure } from '../post-outcome';
 import { mrkdwn } from '../blocks/mrkdwn';
 import { DEDUPE_TTL_SECONDS, type SlackDeps } from '../types';
 
@@ -27,6 +28,8 @@ export function appMentionListener(deps: SlackDeps) {
       try {
         await client.chat.postMessage({ channel: target.channel, thread_ts: target.threadTs, text: MENTION_HINT });
       } catch (error) {
+        // A hint that may have reached Slack keeps its claim: a re-delivery must not post it twice.
+        if (classifyPostFailure(error).posted === 'maybe') return;
         await deps.idempotency.release(replyKey).catch(() => undefined);
         throw error;
       }
