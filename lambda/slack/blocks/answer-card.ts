@@ -30,6 +30,8 @@ export interface AnswerCardOptions {
   remediationEnabled: boolean;
   /** Slack user id of whoever shared the runbook from `/shim-fix search`. */
   sharedBy?: string;
+  /** Language of the card when there is no diagnosis (a button click on a Chinese card); else the diagnosis decides. */
+  language?: AnswerLanguage;
 }
 
 /**
@@ -39,9 +41,9 @@ export interface AnswerCardOptions {
  * @example
  * await client.chat.postMessage({ channel, thread_ts, ...buildAnswerCard({ runbook, diagnosis, remediationEnabled: true }) });
  */
-export function buildAnswerCard({ runbook, diagnosis, remediationEnabled, sharedBy }: AnswerCardOptions): SlackMessage {
+export function buildAnswerCard({ runbook, diagnosis, remediationEnabled, sharedBy, language: asked }: AnswerCardOptions): SlackMessage {
   // A Chinese paste gets the whole card in Chinese: headings, sections (English where a section is not written yet), buttons.
-  const language: AnswerLanguage = diagnosis?.language ?? 'en';
+  const language: AnswerLanguage = diagnosis?.language ?? asked ?? 'en';
   const copy = answerCopy(language);
   let shortened = false;
   const section = (key: SectionKey, budget: number): KnownBlock => {
@@ -75,16 +77,18 @@ export function buildAnswerCard({ runbook, diagnosis, remediationEnabled, shared
  * The whole runbook, every section in full, for the "Show full runbook" button: as many messages as it
  * takes, each within Slack's limits.
  */
-export function buildFullRunbookMessages(runbook: Runbook): SlackMessage[] {
+export function buildFullRunbookMessages(runbook: Runbook, language: AnswerLanguage = 'en'): SlackMessage[] {
+  const copy = answerCopy(language);
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: runbook.title, emoji: false } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: `${inlineCode(runbook.id)} · ${escapeMrkdwn(runbook.file)}`, verbatim: true }] },
   ];
-  for (const [key, heading] of Object.entries(REQUIRED_SECTIONS) as [SectionKey, string][]) {
-    const pieces = splitMrkdwn(`*${heading}*\n${markdownToMrkdwn(runbook.sections[key])}`, SLACK_LIMITS.sectionText);
+  for (const key of Object.keys(REQUIRED_SECTIONS) as SectionKey[]) {
+    const heading = escapeMrkdwn(copy.sections[key]);
+    const pieces = splitMrkdwn(`*${heading}*\n${markdownToMrkdwn(sectionText(runbook, key, language))}`, SLACK_LIMITS.sectionText);
     for (const piece of pieces) blocks.push(mrkdwnSection(piece));
   }
-  if (runbook.sources.length > 0) blocks.push(sourcesContext(runbook.sources));
+  if (runbook.sources.length > 0) blocks.push(sourcesContext(runbook.sources, copy));
 
   // Leave room in each message for fitMessage's fallback text and a notice.
   const perMessage = SLACK_LIMITS.blocksPerMessage - 2;

@@ -1,4 +1,4 @@
-import { buildAnswerCard } from '../../../lambda/slack/blocks/answer-card';
+import { buildAnswerCard, buildFullRunbookMessages } from '../../../lambda/slack/blocks/answer-card';
 import { buildNoMatchCard } from '../../../lambda/slack/blocks/no-match-card';
 import { shippedDiagnoser, shippedRunbooks } from '../../helpers/knowledge';
 import { runbookFixture } from './fakes';
@@ -71,6 +71,23 @@ describe('Slack answers in the paste’s language', () => {
     expect(json).toContain('完整的错误行');
     expect(buttonLabels(card.blocks).every((label) => label === '查看手册')).toBe(true);
     expect(card.text).toBe('没有确定的匹配');
+  });
+
+  it('renders a runbook in Chinese without a diagnosis when asked to (a click on a Chinese card), the full runbook too', () => {
+    // Prepare
+    const runbook = shippedRunbooks().find((r) => r.id === 'cri-plugin-disabled')!;
+
+    // Act
+    const card = JSON.stringify(buildAnswerCard({ runbook, remediationEnabled: false, language: 'zh' }).blocks);
+    const full = JSON.stringify(buildFullRunbookMessages(runbook, 'zh').flatMap((message) => message.blocks));
+
+    // Assess
+    for (const json of [card, full]) {
+      expect(json).toContain('*原因*');
+      expect(json).not.toContain('*Cause*');
+    }
+    expect(full).toContain('*症状*');
+    expect(full).toContain(/\p{Script=Han}{4,}/u.exec(runbook.sectionsZh!.symptoms)![0]);
   });
 
   it('says what a long paste left out', () => {
