@@ -1,11 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runbookText } from '../../helpers/runbook-text';
 import { startSlackApiStub, type SlackApiStub } from '../../helpers/slack-api-stub';
 import { channelMessage, eventCallbackBody, signSlackRequest, TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../../helpers/slack-request';
+import { unusedLoopbackPort } from '../../helpers/slack-loopback-port';
 
 /**
  * Issue 10 point 5: a clean checkout of HEAD (no lambda/generated, node_modules linked in) serves a signed pasted
@@ -32,17 +32,9 @@ afterAll(async () => {
   rmSync(workdir, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** `npm run serve` in the clone, with its settings in `.env` as a developer would keep them. */
 async function serve(): Promise<{ base: string; stop(): Promise<void> }> {
-  const port = await freePort();
+  const port = await unusedLoopbackPort();
   writeFileSync(
     path.join(clone, '.env'),
     `SLACK_SIGNING_SECRET=${TEST_SIGNING_SECRET}\nSLACK_BOT_TOKEN=${TEST_BOT_TOKEN}\nSLACK_API_URL=${slack.apiUrl}\nPORT=${port}\nSHIM_FIX_LOG_LEVEL=WARN\n`,

@@ -1,16 +1,7 @@
 import { WebClient } from '@slack/web-api';
-import { createServer } from 'node:net';
 import { classifyPostFailure, slackWebClientOptions } from '../../../lambda/slack/post-outcome';
 import { startSlackApiStub, type SlackApiStub } from '../../helpers/slack-api-stub';
-
-/** A port nothing listens on: bound, read, closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { unusedLoopbackPort } from '../../helpers/slack-loopback-port';
 
 async function postFailure(client: WebClient): Promise<unknown> {
   return client.chat.postMessage({ channel: 'C0CHANNEL1', text: 'answer' }).then(
@@ -29,7 +20,7 @@ beforeEach(() => slack.reset());
 describe('classifyPostFailure on real Web API client errors', () => {
   test('a connection refused before anything was sent is retried by the client and left to Slack re-delivery', async () => {
     // Prepare
-    const client = new WebClient('xoxb-test', { ...slackWebClientOptions(`http://127.0.0.1:${await closedPort()}/api/`), retryConfig: { ...slackWebClientOptions(undefined).retryConfig, minTimeout: 1, maxTimeout: 1 } });
+    const client = new WebClient('xoxb-test', { ...slackWebClientOptions(`http://127.0.0.1:${await unusedLoopbackPort()}/api/`), retryConfig: { ...slackWebClientOptions(undefined).retryConfig, minTimeout: 1, maxTimeout: 1 } });
 
     // Act
     const error = await postFailure(client);
