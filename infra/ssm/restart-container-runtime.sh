@@ -221,6 +221,12 @@ main() {
     if ((code != 0)); then
       finish failed '' "systemctl daemon-reload $(describe_failure "$code" "$output" "$PROBE_TIMEOUT_SECONDS"): nothing was restarted"
     fi
+    # The reloaded unit may start another binary, with another config or KillMode: decide again on what systemd now has.
+    collect_containerd_facts
+    decide_verdict
+    if [[ $VERDICT != stale-daemon ]]; then
+      finish refused "$VERDICT" "restart refused after systemctl daemon-reload, no process was touched: $VERDICT_MESSAGE"
+    fi
   fi
 
   restart_unit "$UNIT" || true

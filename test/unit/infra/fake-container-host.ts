@@ -59,6 +59,8 @@ export interface FakeHostOptions {
   shimVersion?: string;
   killMode?: string;
   needsDaemonReload?: boolean;
+  /** KillMode of the unit file on disk, which systemd reports only after daemon-reload. */
+  killModeOnDisk?: string;
   /** The installed binary's complaint about the config (config dump exits 1). */
   configRejected?: string;
   /** `ctr plugins ls` line for CRI. @default 'ok' */
@@ -302,6 +304,7 @@ export class FakeContainerHost {
         KillMode: options.killMode ?? 'process',
         NeedDaemonReload: options.needsDaemonReload ? 'yes' : 'no',
         MainPID: unitRuns ? String(CONTAINERD_PID) : '0',
+        ...(options.killModeOnDisk ? { 'KillMode.ondisk': options.killModeOnDisk } : {}),
       });
     }
     if (options.docker) {
@@ -434,7 +437,10 @@ export class FakeContainerHost {
       `    s=$(<${this.file('docker-state')}); if [[ $s == not-found ]]; then echo inactive; exit 4; fi; echo "$s"; [[ $s == active ]]; exit ;;`,
       `  'is-active containerd.service')`,
       `    if [[ -f ${running} ]]; then echo active; else echo failed; exit 3; fi ;;`,
-      `  'daemon-reload x.service') echo no >${units}/containerd.service/NeedDaemonReload; exit 0 ;;`,
+      `  'daemon-reload x.service')`,
+      `    echo no >${units}/containerd.service/NeedDaemonReload`,
+      `    if [[ -f ${units}/containerd.service/KillMode.ondisk ]]; then mv ${units}/containerd.service/KillMode.ondisk ${units}/containerd.service/KillMode; fi`,
+      '    exit 0 ;;',
       `  'restart containerd.service')`,
       `    rm -f ${running}; echo 0 >${units}/containerd.service/MainPID`,
       `    case $(<${this.file('restart-mode')}) in`,

@@ -317,6 +317,19 @@ describe('restart-container-runtime.sh', () => {
     expect(stale.changingCalls()).toEqual(['systemctl daemon-reload', 'systemctl restart containerd.service']);
   });
 
+  it('decides again after daemon-reload: a unit file that changed KillMode is refused before any process is touched', () => {
+    // Prepare
+    const stale = host({ ...STALE_DAEMON, needsDaemonReload: true, killModeOnDisk: 'control-group' });
+
+    // Act
+    const run = stale.run(RESTART_SCRIPT);
+
+    // Assess
+    expect(run.result).toMatchObject({ status: 'refused', verdict: 'unsafe-kill-mode', refusal: 'unsafe-kill-mode' });
+    expect(run.result?.message).toMatch(/^restart refused after systemctl daemon-reload, no process was touched: /);
+    expect(stale.changingCalls()).toEqual(['systemctl daemon-reload']);
+  });
+
   it.each<[string, FakeHostOptions, string]>([
     ['a healthy host', { installed: '2.0.0' }, 'healthy'],
     ['a downgrade', { installed: '1.7.23', running: '2.0.0' }, 'downgrade'],
