@@ -82,7 +82,7 @@ export function normalise(input: string): NormalisedText {
 
   const lines: string[] = [];
   const levels: (LogLevel | null)[] = [];
-  for (const raw of text.split('\n')) {
+  for (const raw of unwrapHardWrapped(text.split('\n'))) {
     const { line, level } = cleanLine(raw);
     if (line === '') continue;
     for (const part of windows(line)) {
@@ -91,6 +91,42 @@ export function normalise(input: string): NormalisedText {
     }
   }
   return { lines, levels, text: lines.join('\n'), truncated: excerpt.omitted !== null, omitted: excerpt.omitted };
+}
+
+/** Narrowest terminal a hard wrap is recognised at: shorter equal-length lines are just short lines. */
+const MIN_WRAP_WIDTH = 60;
+// A row that starts a new log record (syslog/journal date, ISO date, klog, logrus, crictl, JSON) is never a continuation.
+const LOG_RECORD_START = /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:|\[?\d{4}-\d\d-\d\d|[IWEF]\d{4} |time=|level=|[A-Z]{4}\[|\{)/;
+// Column padding (kubectl tables, aligned output): equal lengths there mean alignment, not a wrap.
+const PADDED = /\S {2,}\S|\t/;
+
+/**
+ * A terminal or mail client that wraps at a fixed column cuts words in half: consecutive lines of the same
+ * length (≥ 60) followed by a shorter one are one line cut at that width, so they are glued back without a
+ * space. A single wrapped line (one full row and a shorter rest) cannot be told from two log lines and is
+ * left alone; the matcher joins neighbouring lines with a space, which covers wraps at word boundaries.
+ */
+function unwrapHardWrapped(raw: string[]): string[] {
+  const out: string[] = [];
+  for (let index = 0; index < raw.length; index += 1) {
+    let line = raw[index]!;
+    const width = line.length;
+    let end = index;
+    const continues = (row: string | undefined): row is string => row !== undefined && !LOG_RECORD_START.test(row) && !PADDED.test(row);
+    while (width >= MIN_WRAP_WIDTH && !PADDED.test(line) && raw[end + 1]?.length === width && continues(raw[end + 1])) end += 1;
+    if (end > index) {
+      // The block of full rows, plus the shorter row that ends the wrapped line.
+      for (let next = index + 1; next <= end; next += 1) line += raw[next]!;
+      const rest = raw[end + 1];
+      if (continues(rest) && rest.length > 0 && rest.length < width && !/^\s/.test(rest)) {
+        line += rest;
+        end += 1;
+      }
+      index = end;
+    }
+    out.push(line);
+  }
+  return out;
 }
 
 function cleanLine(raw: string): { line: string; level: LogLevel | null } {
@@ -151,4 +187,6 @@ export const NORMALISER_PATTERNS: readonly RegExp[] = [
   REPLACEMENT,
   LEVEL_FIELD,
   LEVEL_PREFIX,
+  LOG_RECORD_START,
+  PADDED,
 ];

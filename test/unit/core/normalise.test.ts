@@ -95,3 +95,26 @@ describe('normalise', () => {
     );
   });
 });
+
+describe('normalise (hard-wrapped lines)', () => {
+  it('glues a message a terminal wrapped at a fixed column, even mid-word', () => {
+    // Prepare: one line cut into 60-character rows, the way a narrow terminal or mail client wraps it
+    const message = 'ctr: failed to create shim task: failed to start shim: start failed: unsupported shim version (3): not implemented: unknown';
+    const rows = message.match(/.{1,60}/g)!;
+
+    // Act
+    const { lines } = normalise(rows.join('\n'));
+
+    // Assess
+    expect(rows.length).toBeGreaterThan(1);
+    expect(rows[0]!.length).toBe(60);
+    expect(lines).toEqual([message]);
+  });
+
+  it('leaves equal-length log records and padded tables alone', () => {
+    const records = ['Nov 10 12:00:00 node-1 containerd[812]: level=info msg="loading plugin" id=aa', 'Nov 10 12:00:00 node-1 containerd[812]: level=info msg="loading plugin" id=bb'];
+    const table = ['kube-system   etcd-master                      1/1     Running   0   5m', 'kube-system   kube-apiserver-master            1/1     Running   0   5m'];
+    expect(normalise(records.join('\n')).lines).toHaveLength(2);
+    expect(normalise(table.join('\n')).lines).toHaveLength(2);
+  });
+});
