@@ -48,6 +48,8 @@ function everyMessage(): { name: string; message: unknown }[] {
     buildFullRunbookMessages(runbook).forEach((message, index) => messages.push({ name: `full runbook ${runbook.id} #${index}`, message }));
   }
   messages.push({ name: 'no-match card', message: buildNoMatchCard(diagnoser.diagnose(`${HOSTILE} my pods are stuck`, { mode: 'direct' })) });
+  messages.push({ name: 'ambiguous card', message: buildNoMatchCard(diagnoser.diagnose(`${HOSTILE}\nunknown service runtime.v1alpha2.RuntimeService`, { mode: 'direct' })) });
+  messages.push({ name: 'Chinese no-match card', message: buildNoMatchCard(diagnoser.diagnose(`${HOSTILE} 升级以后容器都起不来了`, { mode: 'direct' })) });
   messages.push({ name: 'help', message: buildHelp({ remediationEnabled: true }) });
   messages.push({ name: 'help without remediation', message: buildHelp({ remediationEnabled: false }) });
   messages.push({ name: 'unknown subcommand', message: buildHelp({ unknown: HOSTILE, suggestion: '/shim-fix search <x>', remediationEnabled: true }) });
