@@ -13,6 +13,10 @@ import { CHECK_SCRIPT, CHECK_SOURCE, RESTART_SCRIPT, RESTART_SOURCE } from './fa
 const SCRIPTS = [
   ...[CHECK_SCRIPT, RESTART_SCRIPT].map((script) => [`document ${path.basename(script)}`, script] as const),
   ...[CHECK_SOURCE, RESTART_SOURCE].map((script) => [`source ${path.basename(script)}`, script] as const),
+  // The real-host lab's scripts run as root too (test/lab).
+  ...['lab-up.sh', 'lab-down.sh', 'systemctl-stand-in.sh'].map(
+    (name) => [`lab ${name}`, path.join(__dirname, '..', '..', 'lab', name)] as const,
+  ),
 ];
 
 function shellcheckAvailable(): boolean {
