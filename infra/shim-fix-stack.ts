@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -82,6 +83,49 @@ export class ShimFixStack extends Stack {
       SHIM_FIX_TABLE: table.tableName,
     };
 
+    const documentHashes = {
+      // What the Slack handler and the worker compare with DescribeDocument's Hash before planning or sending (a
+      // version published outside this deployment is refused). The content as CloudFormation receives it: JSON of the
+      // synthesised object.
+      SHIM_FIX_RESTART_DOCUMENT_SHA256: contentSha256(documents.restart.content),
+      SHIM_FIX_CHECK_DOCUMENT_SHA256: contentSha256(documents.check.content),
+    };
+
+    // The remediation worker: the Slack handler hands it check-first restarts with an asynchronous invocation, so
+    // Slack's answer never waits for SSM (lambda/remediation/jobs.ts says why this path). Not reachable from the URL.
+    const worker = new HandlerFunction(this, 'RemediationWorker', {
+      entry: 'lambda/handlers/remediation-worker.ts',
+      description: 'shim-fix: plans a restart and sends the read-only check first, outside the Slack request',
+      logRetention: settings.logRetention,
+      environment: {
+        SLACK_BOT_TOKEN_PARAM: settings.botTokenParam,
+        SHIM_FIX_OPERATORS: settings.operators.join(','),
+        SHIM_FIX_ALLOW_TAG: `${settings.allowTag.key}=${settings.allowTag.value}`,
+        SHIM_FIX_COMMAND_LOG_GROUP: commandOutput.logGroupName,
+        ...documentEnvironment,
+        ...documentHashes,
+      },
+    });
+    for (const statement of [
+      ...readParameters(this, [botToken.parameterArn], settings.parameterKeyArn),
+      describeManagedNodes(),
+      ...sendOurDocuments({ documentArns: documents.arns, nodeArns: managedNodeArns(this), allowTag: settings.allowTag }),
+      useTable(table.tableArn),
+    ]) {
+      worker.role.addToPrincipalPolicy(statement);
+    }
+    Validations.of(worker.role).acknowledge(
+      { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ssm:DescribeInstanceInformation supports no resource-level permissions; AWS requires "*".' },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:instance/*]',
+        reason: 'SendCommand (the read-only check) to any instance only with the condition ssm:resourceTag/<allow key> = <allow value>.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:managed-instance/*]',
+        reason: 'SendCommand to hybrid managed nodes only with the same allow-tag condition as EC2 instances.',
+      },
+    );
+
     const slack = new HandlerFunction(this, 'SlackHandler', {
       entry: 'lambda/handlers/slack.ts',
       description: 'shim-fix: Slack events, slash commands and buttons (diagnose, check, restart)',
@@ -98,10 +142,8 @@ export class ShimFixStack extends Stack {
         SHIM_FIX_ALLOW_TAG: `${settings.allowTag.key}=${settings.allowTag.value}`,
         SHIM_FIX_COMMAND_LOG_GROUP: commandOutput.logGroupName,
         ...documentEnvironment,
-        // What the Slack handler compares with DescribeDocument's Hash before planning or sending (a version published
-        // outside this deployment is refused). The content as CloudFormation receives it: JSON of the synthesised object.
-        SHIM_FIX_RESTART_DOCUMENT_SHA256: contentSha256(documents.restart.content),
-        SHIM_FIX_CHECK_DOCUMENT_SHA256: contentSha256(documents.check.content),
+        ...documentHashes,
+        SHIM_FIX_WORKER_FUNCTION: worker.function.functionName,
       },
     });
     for (const statement of [
@@ -111,6 +153,7 @@ export class ShimFixStack extends Stack {
       // No command results: the Slack handler never reads them (the status handler posts them), and this is the
       // internet-facing function.
       useTable(table.tableArn),
+      new iam.PolicyStatement({ sid: 'InvokeRemediationWorker', actions: ['lambda:InvokeFunction'], resources: [worker.function.functionArn] }),
     ]) {
       slack.role.addToPrincipalPolicy(statement);
     }

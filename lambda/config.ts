@@ -30,6 +30,11 @@ export interface Config {
    * `Hash` matches. Unset (local runs): not checked.
    */
   documentHashes: Record<string, string>;
+  /**
+   * Name of the remediation worker function (SHIM_FIX_WORKER_FUNCTION): the Slack handler hands check-first restarts
+   * to it with an asynchronous invocation. Unset (local runs): the jobs run in this process.
+   */
+  workerFunction?: string;
   /** CloudWatch Logs group for Run Command output; unset means SSM's default `/aws/ssm/<document>` group. */
   commandLogGroup?: string;
   /** DynamoDB table; unset means an in-memory store (local runs only). */
@@ -89,6 +94,7 @@ export function loadConfig(env: Env = process.env): Config {
     restartDocument: optional(env, 'SHIM_FIX_RESTART_DOCUMENT') ?? DEFAULT_RESTART_DOCUMENT,
     checkDocument: optional(env, 'SHIM_FIX_CHECK_DOCUMENT') ?? DEFAULT_CHECK_DOCUMENT,
     documentHashes: parseDocumentHashes(env),
+    workerFunction: optional(env, 'SHIM_FIX_WORKER_FUNCTION'),
     commandLogGroup: optional(env, 'SHIM_FIX_COMMAND_LOG_GROUP'),
     table: optional(env, 'SHIM_FIX_TABLE'),
     awsRegion: optional(env, 'AWS_REGION') ?? optional(env, 'AWS_DEFAULT_REGION'),

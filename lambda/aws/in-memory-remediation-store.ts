@@ -1,5 +1,5 @@
 import { statusRank, type RequestOutcome } from '../core/remediation/command-status';
-import type { Plan } from '../core/remediation/types';
+import type { Plan, PlanEvidence } from '../core/remediation/types';
 import { RESULT_POST_LEASE_SECONDS, type AuditEvent, type AuditRecord, type InFlightRequest, type LockResult, type NewAuditRecord, type PlanClaim, type RemediationStore, type StatusMessageRef } from './remediation-store-types';
 
 interface StoredPlan {
@@ -36,6 +36,13 @@ export class InMemoryRemediationStore implements RemediationStore {
   public async getPlan(planId: string): Promise<Plan | undefined> {
     const stored = this.plans.get(planId);
     return stored ? structuredClone(stored.plan) : undefined;
+  }
+
+  public async attachEvidence(planId: string, evidence: PlanEvidence, expiresAt: number): Promise<Plan | undefined> {
+    const stored = this.plans.get(planId);
+    if (!stored || stored.state !== 'pending') return undefined;
+    stored.plan = { ...stored.plan, evidence: structuredClone(evidence), expiresAt };
+    return structuredClone(stored.plan);
   }
 
   public async claimPlan(planId: string, userId: string, decision: 'confirmed' | 'cancelled'): Promise<PlanClaim> {

@@ -1,5 +1,5 @@
 import type { RequestOutcome } from '../core/remediation/command-status';
-import type { Plan, RemediationAction } from '../core/remediation/types';
+import type { Plan, PlanEvidence, RemediationAction } from '../core/remediation/types';
 
 /** Where the public status message of a request lives, so the status handler can update it and reply in its thread. */
 export interface StatusMessageRef {
@@ -21,6 +21,8 @@ export interface NewAuditRecord {
   state: string;
   instanceIds: string[];
   document?: { name: string; version: string };
+  /** A check run first for a restart: its result becomes the evidence on this plan, shown to the requester only. */
+  followUp?: { planId: string };
   outcome?: RequestOutcome;
   outcomeDetail?: string;
   closedAt?: string;
@@ -79,6 +81,11 @@ export interface RemediationStore {
   getPlan(planId: string): Promise<Plan | undefined>;
   /** Moves a pending, unexpired plan to `confirmed` or `cancelled`; only the first click wins. */
   claimPlan(planId: string, userId: string, decision: 'confirmed' | 'cancelled'): Promise<PlanClaim>;
+  /**
+   * Stores a check's evidence on a pending check-first plan and restarts its expiry from now (the card is shown now);
+   * false when the plan is gone or no longer pending.
+   */
+  attachEvidence(planId: string, evidence: PlanEvidence, expiresAt: number): Promise<Plan | undefined>;
   /** One lock per instance; all or none. A held lock names the request holding it. */
   acquireLocks(instanceIds: readonly string[], requestId: string, ttlSeconds: number): Promise<LockResult>;
   /** Releases only locks held by `requestId`; releasing a lock already gone is fine. */

@@ -3,7 +3,7 @@ import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCom
 import * as z from 'zod';
 import { statusRank, type RequestOutcome } from '../core/remediation/command-status';
 import { RemediationStoreError } from '../core/remediation/errors';
-import type { Plan } from '../core/remediation/types';
+import type { Plan, PlanEvidence } from '../core/remediation/types';
 import { RESULT_POST_LEASE_SECONDS, type AuditEvent, type AuditRecord, type InFlightRequest, type LockResult, type NewAuditRecord, type PlanClaim, type RemediationStore, type StatusMessageRef } from './remediation-store-types';
 
 export * from './remediation-store-types';
@@ -35,6 +35,7 @@ const auditSchema = z.object({
   state: z.string(),
   instanceIds: z.array(z.string()),
   document: z.object({ name: z.string(), version: z.string() }).optional(),
+  followUp: z.object({ planId: z.string() }).optional(),
   commandId: z.string().optional(),
   statusMessage: z.object({ channel: z.string(), ts: z.string() }).optional(),
   instances: z.record(z.string(), z.object({ status: z.string(), rank: z.number(), at: z.string() })).default({}),
@@ -123,6 +124,26 @@ export class DynamoRemediationStore implements RemediationStore {
     if (!current) return { claimed: false, reason: 'missing' };
     if (current.state !== 'pending') return { claimed: false, reason: current.state === 'confirmed' ? 'already-confirmed' : 'already-cancelled', by: current.decidedBy, plan: current.plan };
     return { claimed: false, reason: 'expired', plan: current.plan };
+  }
+
+  public async attachEvidence(planId: string, evidence: PlanEvidence, expiresAt: number): Promise<Plan | undefined> {
+    try {
+      const result = await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `plan#${planId}`, sk: 'plan' },
+          UpdateExpression: 'SET #plan.evidence = :evidence, #plan.expiresAt = :expiresAt, expiresAt = :expiresAt',
+          ConditionExpression: 'attribute_exists(pk) AND #state = :pending',
+          ExpressionAttributeNames: { '#plan': 'plan', '#state': 'state' },
+          ExpressionAttributeValues: { ':evidence': evidence, ':expiresAt': expiresAt, ':pending': 'pending' },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return planSchema.parse(result.Attributes).plan;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw new RemediationStoreError(`could not attach evidence to plan ${planId}`, { cause: error });
+    }
   }
 
   public async getPlan(planId: string): Promise<Plan | undefined> {

@@ -33,6 +33,8 @@ export interface CommandRequest {
   target: Target;
   comment: string;
   rollout: RolloutOptions;
+  /** SendCommand `Parameters` (the restart document's AllowStoppingContainers); none for the check. */
+  parameters?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface InvocationSummary {
@@ -217,6 +219,9 @@ export class AwsSsmGateway implements SsmGateway {
       DocumentVersion: request.document.version,
       Comment: request.comment,
       TimeoutSeconds: request.rollout.timeoutSeconds,
+      ...(request.parameters && Object.keys(request.parameters).length > 0
+        ? { Parameters: Object.fromEntries(Object.entries(request.parameters).map(([name, values]) => [name, [...values]])) }
+        : {}),
       CloudWatchOutputConfig: {
         CloudWatchOutputEnabled: true,
         ...(this.commandLogGroup === undefined ? {} : { CloudWatchLogGroupName: this.commandLogGroup }),

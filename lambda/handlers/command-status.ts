@@ -53,6 +53,7 @@ export async function buildStatusDeps(env: Record<string, string | undefined> = 
     chat: {
       update: (args) => web.chat.update(args),
       postMessage: (args) => web.chat.postMessage(args),
+      postEphemeral: (args) => web.chat.postEphemeral(args),
     },
     documents,
     logger,

@@ -70,8 +70,8 @@ describe('stack built from custom settings', () => {
     const decrypts = statements().filter((statement) => statement.Sid === 'DecryptSlackParameters');
 
     // Assess
-    // Slack handler, status handler, sweeper.
-    expect(decrypts).toHaveLength(3);
+    // Slack handler, remediation worker, status handler, sweeper.
+    expect(decrypts).toHaveLength(4);
     for (const decrypt of decrypts) {
       expect(decrypt).toMatchObject({ Action: 'kms:Decrypt', Resource: CONTEXT.parameterKeyArn });
       expect(JSON.stringify(decrypt.Condition)).toContain('kms:ViaService');
@@ -118,7 +118,7 @@ describe('stack built from custom settings', () => {
     const groups = Object.values(synth.template.findResources('AWS::Logs::LogGroup'));
 
     // Assess
-    expect(groups.map((group) => group.Properties.RetentionInDays)).toEqual([30, 30, 30, 30]);
+    expect(groups.map((group) => group.Properties.RetentionInDays)).toEqual([30, 30, 30, 30, 30]);
   });
 
   it('e-mails every alarm, both when it fires and when it clears, through a TLS-only topic', () => {

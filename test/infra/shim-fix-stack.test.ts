@@ -78,6 +78,7 @@ describe('IAM of the Slack handler', () => {
         'dynamodb:GetItem',
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
+        'lambda:InvokeFunction',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
         'ssm:DescribeDocument',
@@ -147,8 +148,8 @@ describe('IAM of the Slack handler', () => {
     // Act
     const roles = Object.values(synth.template.findResources('AWS::IAM::Role'));
 
-    // Assess: Slack handler, status handler, sweeper.
-    expect(roles).toHaveLength(3);
+    // Assess: Slack handler, remediation worker, status handler, sweeper.
+    expect(roles).toHaveLength(4);
     for (const role of roles) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 });
@@ -200,7 +201,17 @@ describe('Slack handler function', () => {
       SHIM_FIX_TABLE: { Ref: logicalId(synth.template, 'AWS::DynamoDB::Table', 'AuditTable') },
       SHIM_FIX_RESTART_DOCUMENT_SHA256: expect.stringMatching(/^[0-9a-f]{64}$/),
       SHIM_FIX_CHECK_DOCUMENT_SHA256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      SHIM_FIX_WORKER_FUNCTION: { Ref: functionNamed(/read-only check first/).id },
     });
+  });
+
+  it('may invoke the remediation worker, and only it', () => {
+    // Act
+    const invoke = bySid(statementsOf('SlackHandlerRole'), 'InvokeRemediationWorker');
+
+    // Assess
+    expect(actionsOf(invoke)).toEqual(['lambda:InvokeFunction']);
+    expect(invoke.Resource).toEqual({ 'Fn::GetAtt': [functionNamed(/read-only check first/).id, 'Arn'] });
   });
 
   it('gets the SHA-256 of each document\'s content exactly as the template carries it', () => {
@@ -425,7 +436,7 @@ describe('operations', () => {
     const groups = Object.values(synth.template.findResources('AWS::Logs::LogGroup'));
 
     // Assess
-    expect(groups.map((group) => group.Properties.RetentionInDays)).toEqual([90, 90, 90, 90]);
+    expect(groups.map((group) => group.Properties.RetentionInDays)).toEqual([90, 90, 90, 90, 90]);
   });
 
   it('alarms on errors and throttles of both handlers, sweeper errors, Slack p99 latency near 3 s and failed event deliveries', () => {

@@ -71,4 +71,26 @@ export interface Plan {
   createdAt: string;
   /** Epoch seconds after which the card is stale. */
   expiresAt: number;
+  /**
+   * A restart of one instance planned check-first: the read-only check runs before any card offers a restart, and
+   * Confirm is refused until {@link evidence} arrived (lambda/remediation/).
+   */
+  checkFirst?: boolean;
+  /** What the check measured on the instance, and which registry actions it offered. */
+  evidence?: PlanEvidence;
+}
+
+/** A check's findings as stored on the restart plan it decides (built by lambda/remediation/evidence.ts). */
+export interface PlanEvidence {
+  checkRequestId: string;
+  instanceId: string;
+  verdict: string;
+  /** Registry action ids the Confirm buttons may send (empty: a restart will not help). */
+  offered: string[];
+  sentence: string;
+  runbook: string;
+  facts: string[];
+  /** The offered actions' warnings, computed from what was measured. */
+  warnings: string[];
+  containersAtRisk?: number;
 }

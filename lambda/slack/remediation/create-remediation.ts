@@ -8,11 +8,13 @@ import type { SsmGateway } from '../../aws/ssm-gateway';
 import type { Config } from '../../config';
 import type { AppLogger } from '../../logger';
 import type { RemediationCommands } from '../types';
+import { InProcessJobQueue, LambdaJobQueue, type JobQueue } from '../../remediation/jobs';
+import { runCheckFirstJob } from './check-first-job';
 import { SlackRemediationCommands } from './remediation-commands';
 import { RemediationService } from './remediation-service';
 
 export interface CreateRemediationOptions {
-  config: Pick<Config, 'operators' | 'allowTag' | 'restartDocument' | 'checkDocument' | 'table' | 'commandLogGroup'> & Partial<Pick<Config, 'documentHashes'>>;
+  config: Pick<Config, 'operators' | 'allowTag' | 'restartDocument' | 'checkDocument' | 'table' | 'commandLogGroup'> & Partial<Pick<Config, 'documentHashes' | 'workerFunction'>>;
   logger: AppLogger;
   /** Injected in tests; created from the default AWS configuration otherwise. */
   ssm?: SsmGateway;
@@ -27,7 +29,28 @@ export interface CreateRemediationOptions {
  * @example
  * createSlackDeps({ config, knowledge, logger, remediation: ({ logger }) => createRemediationCommands({ config, logger }) });
  */
-export function createRemediationCommands({ config, logger, ssm, store, dynamo }: CreateRemediationOptions): RemediationCommands {
+export function createRemediationCommands(options: CreateRemediationOptions): RemediationCommands {
+  const { config, logger } = options;
+  const { service, store } = createRemediationService(options);
+  /* eslint-disable @typescript-eslint/no-require-imports -- lazy loading is the point */
+  const queue: JobQueue = config.workerFunction
+    ? new LambdaJobQueue(config.workerFunction, async (input) => {
+        const { LambdaClient, InvokeCommand } = require('@aws-sdk/client-lambda') as typeof import('@aws-sdk/client-lambda');
+        lambdaClient ??= new LambdaClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 500, requestTimeout: 1500 } });
+        return lambdaClient.send(new InvokeCommand(input));
+      })
+    : new InProcessJobQueue(
+        (job, chat) => runCheckFirstJob(job, { service, chat, logger }),
+        (error) => logger.error('check-first job failed', { error: error instanceof Error ? error.message : String(error) }),
+      );
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return new SlackRemediationCommands(service, store, logger, queue);
+}
+
+let lambdaClient: import('@aws-sdk/client-lambda').LambdaClient | undefined;
+
+/** The remediation service and its store, for the Slack handler and the remediation worker alike. */
+export function createRemediationService({ config, logger, ssm, store, dynamo }: CreateRemediationOptions): { service: RemediationService; store: RemediationStore } {
   // The AWS adapters (and the SDK behind them) load on the first remediation request, not at cold start.
   /* eslint-disable @typescript-eslint/no-require-imports -- lazy loading is the point */
   const gateway =
@@ -75,5 +98,5 @@ export function createRemediationCommands({ config, logger, ssm, store, dynamo }
     store: remediationStore,
     logger,
   });
-  return new SlackRemediationCommands(service, remediationStore, logger);
+  return { service, store: remediationStore };
 }

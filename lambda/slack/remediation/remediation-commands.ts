@@ -1,11 +1,13 @@
-import type { App, BlockAction, ButtonAction, SlackActionMiddlewareArgs, AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { App, BlockAction, RespondFn, ButtonAction, SlackActionMiddlewareArgs, AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { RemediationStore } from '../../aws/remediation-store-types';
 import { ErrorCode, isCodedError } from '../../core/errors';
 import { TargetInvalidError } from '../../core/remediation/errors';
-import { parseTarget } from '../../core/remediation/targets';
+import { formatTarget, parseTarget } from '../../core/remediation/targets';
 import type { RemediationAction } from '../../core/remediation/types';
 import type { AppLogger } from '../../logger';
+import type { ActionId } from '../../remediation/actions';
+import type { JobQueue } from '../../remediation/jobs';
 import { slackErrorCode } from '../answer-paste';
 import { IDS, type RemediationCommandInput, type RemediationCommands } from '../types';
 import { buildCheckModal, readCheckModal } from './check-modal';
@@ -18,6 +20,9 @@ export const REMEDIATION_COPY = {
   usage: 'Name the instance: `/shim-fix check i-0123456789abcdef0` (read-only) or `/shim-fix restart i-0123456789abcdef0`. A fleet: `tag:team=payments`.',
   notInChannel:
     'Nothing ran: shim-fix cannot post the status message in this channel. Invite it with `/invite @shim-fix`, then run the command again.',
+  checking: (target: string) =>
+    `Checking \`${target}\` first (read-only: versions, binaries, Docker settings). The plan follows here in a minute; a restart is offered only if the check shows it will help.`,
+  queueUnavailable: 'shim-fix could not start the check right now, so nothing ran. Try again in a minute; if it keeps failing, ask the shim-fix admin to check the logs.',
   storeUnavailable:
     'shim-fix cannot reach its table (DynamoDB) right now. The table holds the per-instance locks that stop two restarts ' +
     'from overlapping, so shim-fix refuses rather than risk restarting a runtime twice. Nothing ran. Try again in a few minutes; ' +
@@ -41,12 +46,17 @@ export class SlackRemediationCommands implements RemediationCommands {
     private readonly service: RemediationService,
     private readonly store: RemediationStore,
     private readonly logger: AppLogger,
+    private readonly queue: JobQueue,
   ) {}
 
   public async handleCommand(input: RemediationCommandInput): Promise<void> {
     const { action, targetText } = splitCommand(input.text);
     if (targetText === '') {
       await input.respond({ response_type: 'ephemeral', text: REMEDIATION_COPY.usage });
+      return;
+    }
+    if (action === 'restart') {
+      await this.startCheckFirst({ userId: input.userId, channelId: input.channelId, targetText, respond: input.respond, client: input.client });
       return;
     }
     let outcome: PlanOutcome;
@@ -62,19 +72,43 @@ export class SlackRemediationCommands implements RemediationCommands {
   }
 
   public register(app: App): void {
-    app.action<BlockAction<ButtonAction>>(REMEDIATION_IDS.confirm, (args) => this.onConfirm(args));
+    app.action<BlockAction<ButtonAction>>(REMEDIATION_IDS.confirm, (args) => this.onConfirm(args, 'restart'));
+    app.action<BlockAction<ButtonAction>>(REMEDIATION_IDS.confirmWithDocker, (args) => this.onConfirm(args, 'restart-with-docker'));
     app.action<BlockAction<ButtonAction>>(REMEDIATION_IDS.cancel, (args) => this.onCancel(args));
     app.action<BlockAction<ButtonAction>>(REMEDIATION_IDS.restartFromCheck, (args) => this.onRestartFromCheck(args));
     app.action<BlockAction<ButtonAction>>(IDS.remediationCheckOpen, (args) => this.onCheckOpen(args));
     app.view<ViewSubmitAction>(REMEDIATION_IDS.checkModal, (args) => this.onCheckSubmit(args));
   }
 
-  private async onConfirm({ ack, body, action, respond, client }: ButtonArgs): Promise<void> {
+  /**
+   * A restart request never shows a card at once: the target is parsed here (instant), then the check-first job
+   * plans it and sends the read-only check outside this request, so Slack's answer never waits for SSM.
+   */
+  private async startCheckFirst(input: { userId: string; channelId: string; targetText: string; respond: RespondFn; client: WebClient }): Promise<void> {
+    let shown: string;
+    try {
+      shown = formatTarget(parseTarget(input.targetText));
+    } catch (error) {
+      if (!(error instanceof TargetInvalidError)) throw error;
+      await input.respond({ response_type: 'ephemeral', replace_original: false, text: error.message });
+      return;
+    }
+    try {
+      await this.queue.enqueue({ kind: 'check-first', userId: input.userId, channelId: input.channelId, targetText: input.targetText }, { chat: input.client.chat });
+    } catch (error) {
+      this.logger.error('could not hand over the check-first job', { error: describeError(error) });
+      await input.respond({ response_type: 'ephemeral', replace_original: false, text: REMEDIATION_COPY.queueUnavailable });
+      return;
+    }
+    await input.respond({ response_type: 'ephemeral', replace_original: false, text: REMEDIATION_COPY.checking(shown) });
+  }
+
+  private async onConfirm({ ack, body, action, respond, client }: ButtonArgs, actionId: ActionId): Promise<void> {
     await ack();
     const publisher = this.publisher(client);
     let outcome: ConfirmOutcome;
     try {
-      outcome = await this.service.confirm({ planId: action.value ?? '', userId: body.user.id, publisher });
+      outcome = await this.service.confirm({ planId: action.value ?? '', userId: body.user.id, publisher, actionId });
     } catch (error) {
       const code = slackErrorCode(error);
       this.logger.error('confirm failed', { slackError: code, error: describeError(error) });
@@ -97,11 +131,11 @@ export class SlackRemediationCommands implements RemediationCommands {
     await respond({ replace_original: true, ...buildPlanOutcome(message) });
   }
 
-  private async onRestartFromCheck({ ack, body, action, respond }: ButtonArgs): Promise<void> {
+  private async onRestartFromCheck({ ack, body, action, respond, client }: ButtonArgs): Promise<void> {
     await ack();
     const channelId = body.channel?.id ?? body.container?.channel_id ?? '';
-    const outcome = await this.service.plan({ userId: body.user.id, channelId, action: 'restart', targetText: action.value ?? '' });
-    await respond({ response_type: 'ephemeral', replace_original: false, ...planMessage(outcome) });
+    // A check result in the thread may be old: the restart is planned from a fresh check, like every restart.
+    await this.startCheckFirst({ userId: body.user.id, channelId, targetText: action.value ?? '', respond, client });
   }
 
   private async onCheckOpen({ ack, body, client }: ButtonArgs): Promise<void> {

@@ -11,6 +11,7 @@ import { preflightFleet, preflightInstance, refuseAllowTagFleet, type PreflightV
 import { formatTarget, parseTarget, type Target } from '../../core/remediation/targets';
 import type { DocumentRef, Plan, RemediationAction, RolloutOptions } from '../../core/remediation/types';
 import type { AppLogger } from '../../logger';
+import { ACTIONS, type ActionId } from '../../remediation/actions';
 import { lockTtlSeconds } from '../../remediation/bounds';
 
 export interface RemediationServiceOptions {
@@ -29,6 +30,9 @@ export interface RemediationServiceOptions {
 }
 
 export type PlanOutcome = { kind: 'plan'; plan: Plan; summary: string } | { kind: 'refused'; message: string };
+
+/** A check-first restart: the check was sent (its result brings the plan card), or a fleet's card at once, or a refusal. */
+export type CheckFirstOutcome = PlanOutcome | { kind: 'checking'; plan: Plan; checkRequestId: string; commandId: string };
 
 export type ConfirmOutcome =
   | { kind: 'sent'; requestId: string; commandId: string; statusMessage: StatusMessageRef; warning?: string }
@@ -60,7 +64,7 @@ export class RemediationService {
   }
 
   /** `/shim-fix check|restart <target>`: everything up to the plan card. Nothing is sent. */
-  public async plan(input: { userId: string; channelId: string; action: RemediationAction; targetText: string }): Promise<PlanOutcome> {
+  public async plan(input: { userId: string; channelId: string; action: RemediationAction; targetText: string; checkFirst?: boolean }): Promise<PlanOutcome> {
     const { ssm, store, logger } = this.options;
     const requestId = this.options.newId('r');
     const base = { requestId, action: input.action, target: input.targetText.trim().slice(0, 200), requestedBy: input.userId, channelId: input.channelId, createdAt: this.isoNow() };
@@ -112,17 +116,77 @@ export class RemediationService {
       rollout: this.options.rollout,
       now: new Date(this.options.now()),
     });
+    // One instance: no card until the check has measured it (a fleet keeps the card at once, see docs/remediation.md).
+    if (input.checkFirst && input.action === 'restart' && target.kind === 'instance') plan.checkFirst = true;
     await store.createAudit({ ...base, state: 'planned', instanceIds: plan.instanceIds, document });
     await store.savePlan(plan);
     logger.info('plan created', { requestId, planId: plan.planId, action: plan.action, target: base.target, instances: plan.instanceIds.length });
     return { kind: 'plan', plan, summary: verdict.summary };
   }
 
-  /** The Confirm button. Runs at most once per plan, whatever Slack and the user do. */
-  public async confirm(input: { planId: string; userId: string; publisher: StatusPublisher }): Promise<ConfirmOutcome> {
+  /**
+   * `/shim-fix restart <instance>`, a bare target and every Restart button: plans the restart (authorise, preflight,
+   * pin the document) without showing it, then sends the read-only check to the instance. The status path turns the
+   * check's result into the plan card (lambda/slack/remediation/status-updates.ts); only a stale daemon offers Confirm.
+   */
+  public async checkFirst(input: { userId: string; channelId: string; targetText: string }): Promise<CheckFirstOutcome> {
+    const { ssm, store, logger } = this.options;
+    const planned = await this.plan({ ...input, action: 'restart', checkFirst: true });
+    if (planned.kind === 'refused' || !planned.plan.checkFirst) return planned;
+    const { plan } = planned;
+    const checkRequestId = this.options.newId('r');
+    const base = {
+      requestId: checkRequestId,
+      action: 'check' as const,
+      target: formatTarget(plan.target),
+      requestedBy: input.userId,
+      channelId: input.channelId,
+      createdAt: this.isoNow(),
+      instanceIds: plan.instanceIds,
+      followUp: { planId: plan.planId },
+    };
+    const giveUp = async (message: string, outcome: 'not-sent' | 'refused'): Promise<CheckFirstOutcome> => {
+      await store.claimPlan(plan.planId, input.userId, 'cancelled');
+      await store.closeAudit(plan.requestId, outcome, `the check before the restart was not sent: ${message}`.slice(0, 1000));
+      return { kind: 'refused', message };
+    };
+    let document: DocumentRef;
+    try {
+      document = await ssm.documentVersion(this.options.checkDocument);
+    } catch (error) {
+      const message = this.describeFailure(error, 'preflight', base.target, checkRequestId, 'check');
+      await this.refuse({ ...base }, plan.instanceIds, message, 'not-sent');
+      return giveUp(message, 'not-sent');
+    }
+    await store.createAudit({ ...base, state: 'planned', document });
+    await store.markSending(checkRequestId);
+    let commandId: string;
+    try {
+      ({ commandId } = await ssm.sendCommand({ document, target: plan.target, comment: buildComment(input.userId, checkRequestId), rollout: plan.rollout }));
+    } catch (error) {
+      logger.error('SendCommand of the check failed', { requestId: checkRequestId, error: describeError(error) });
+      if (provesNothingRan(error)) {
+        const message = this.describeFailure(error, 'SendCommand', base.target, checkRequestId, 'check');
+        await store.closeAudit(checkRequestId, 'not-sent', message);
+        return giveUp(message, 'not-sent');
+      }
+      // The check is read-only: an unknown outcome needs no lock; the sweeper closes the request later.
+      const awsName = error instanceof AwsCallError ? error.awsName : classifyAwsError(error).awsName;
+      return giveUp(describeUnknownSend({ awsName, requestId: checkRequestId }).replace(/ The instance stays locked.*$/, ''), 'not-sent');
+    }
+    await store.recordCommand(checkRequestId, commandId, document);
+    logger.info('check sent before a restart', { requestId: checkRequestId, planId: plan.planId, commandId });
+    return { kind: 'checking', plan, checkRequestId, commandId };
+  }
+
+  /** The Confirm button (`actionId`: which of the actions the card offered). Runs at most once per plan, whatever Slack and the user do. */
+  public async confirm(input: { planId: string; userId: string; publisher: StatusPublisher; actionId?: ActionId }): Promise<ConfirmOutcome> {
     const { store, ssm, logger } = this.options;
     const shown = await store.getPlan(input.planId);
     if (!shown) return { kind: 'refused', message: 'This card is no longer valid. Run the command again for a fresh plan.' };
+    const actionId: ActionId = input.actionId ?? (shown.action === 'restart' ? 'restart' : 'check');
+    const notOffered = describeNotOffered(shown, actionId);
+    if (notOffered) return { kind: 'refused', message: notOffered, requestId: shown.requestId };
 
     // Who clicked, before anything else: a stranger's click must not even consume the plan.
     const allowed = authoriseConfirm(input.userId, shown, this.options.operators);
@@ -187,7 +251,13 @@ export class RemediationService {
 
     let commandId: string;
     try {
-      ({ commandId } = await ssm.sendCommand({ document: plan.document, target: plan.target, comment: buildComment(input.userId, plan.requestId), rollout: plan.rollout }));
+      ({ commandId } = await ssm.sendCommand({
+        document: plan.document,
+        target: plan.target,
+        comment: buildComment(input.userId, plan.requestId),
+        rollout: plan.rollout,
+        parameters: ACTIONS[actionId].parameters,
+      }));
     } catch (error) {
       logger.error('SendCommand failed', { requestId: plan.requestId, error: describeError(error) });
       if (provesNothingRan(error)) {
@@ -284,6 +354,16 @@ export class RemediationService {
   private isoNow(): string {
     return new Date(this.options.now()).toISOString();
   }
+}
+
+/** Why `actionId` may not be confirmed on this card, or undefined when it may. */
+function describeNotOffered(plan: Plan, actionId: ActionId): string | undefined {
+  const spec = ACTIONS[actionId];
+  if ((spec.document === 'check') !== (plan.action === 'check')) return 'This button does not belong to this card. Nothing ran.';
+  if (!plan.checkFirst) return actionId === 'restart-with-docker' ? 'This card offers no Docker restart. Nothing ran.' : undefined;
+  if (!plan.evidence) return 'The check of this instance has not reported yet, so nothing can be confirmed. Nothing ran.';
+  if (!plan.evidence.offered.includes(actionId)) return `The check did not offer this: ${plan.evidence.sentence} Nothing ran.`;
+  return undefined;
 }
 
 function describeError(error: unknown): string {

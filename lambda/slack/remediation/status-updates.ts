@@ -5,13 +5,22 @@ import { parseCommandEvent, type CommandEvent } from '../../aws/command-events';
 import { isSuccessStatus, isTerminalStatus, normaliseStatus, outcomeOf } from '../../core/remediation/command-status';
 import { parseResultLine } from '../../core/remediation/result-line';
 import type { AppLogger } from '../../logger';
+import type { Plan, PlanEvidence } from '../../core/remediation/types';
+import { ACTIONS, offeredActions } from '../../remediation/actions';
+import { evidenceOf } from '../../remediation/evidence';
+import type { SlackMessage } from '../blocks/limits';
+import { escapeMrkdwn } from '../blocks/mrkdwn';
+import { buildEvidenceCard } from './evidence-card';
+import { buildPlanOutcome } from './plan-card';
 import { buildResultMessage } from './result-message';
 import { buildStatusMessage } from './status-message';
 
-/** The two Web API calls the status path makes (a WebClient's `chat` fits). */
+/** The Web API calls the status path makes (a WebClient's `chat` fits). */
 export interface ChatWriter {
   update(args: { channel: string; ts: string; text: string; blocks: KnownBlock[] }): Promise<unknown>;
   postMessage(args: { channel: string; thread_ts: string; text: string; blocks: KnownBlock[] }): Promise<unknown>;
+  /** The plan card of a check-first restart goes to the requester only. */
+  postEphemeral?(args: { channel: string; user: string; text: string; blocks: KnownBlock[] }): Promise<unknown>;
 }
 
 export interface StatusUpdateDeps {
@@ -146,6 +155,7 @@ async function applyCommand(event: Extract<CommandEvent, { kind: 'command' }>, a
 
 /** Posts the instance's result once and releases its lock; true when this call posted it. */
 async function finishInstance(audit: AuditRecord, commandId: string, instanceId: string, deps: StatusUpdateDeps): Promise<boolean> {
+  if (audit.followUp) return showEvidence(audit, audit.followUp.planId, commandId, instanceId, deps);
   let posted = false;
   if (audit.statusMessage && (await claimResult(audit.requestId, instanceId, deps.store))) {
     let resultText: string;
@@ -174,6 +184,69 @@ async function finishInstance(audit: AuditRecord, commandId: string, instanceId:
   }
   if (audit.action === 'restart') await deps.store.releaseLocks([instanceId], audit.requestId);
   return posted;
+}
+
+/** How long the plan card of a check-first restart may be confirmed, counted from when it is shown. */
+const EVIDENCE_CARD_TTL_SECONDS = 10 * 60;
+
+/**
+ * A check run before a restart finished: its measurement becomes the evidence on the restart plan, and the requester
+ * gets the plan card (ephemeral). Confirm is offered only when a containerd restart will fix what was measured; any
+ * other verdict closes the plan with the reason. Claimed once, like every result.
+ */
+async function showEvidence(audit: AuditRecord, planId: string, commandId: string, instanceId: string, deps: StatusUpdateDeps): Promise<boolean> {
+  if (!(await claimResult(audit.requestId, instanceId, deps.store))) return false;
+  let text: string;
+  try {
+    const invocation = await deps.ssm.getCommandInvocation(commandId, instanceId);
+    const parsed = ACTIONS.check.parseResult(invocation.stdout);
+    const plan = await deps.store.getPlan(planId);
+    let message: SlackMessage;
+    if (!plan) {
+      message = buildPlanOutcome(`The check of \`${instanceId}\` finished, but its restart plan is gone. Nothing was restarted. Run \`/shim-fix restart ${instanceId}\` again.`);
+    } else if (!isSuccessStatus(invocation.status) || !parsed || parsed.action !== 'check') {
+      const reason = !isSuccessStatus(invocation.status) ? `SSM reports ${invocation.status}` : 'it printed no readable result line';
+      message = buildPlanOutcome(`The check of \`${instanceId}\` did not finish (${escapeMrkdwn(reason)}), so shim-fix will not offer a restart. Nothing was restarted. Run \`/shim-fix check ${instanceId}\` to see the output.`);
+      await closeRestartPlan(plan, `the check before the restart did not finish: ${reason}`, deps);
+    } else {
+      const evidence = evidenceOf(parsed);
+      const offered = offeredActions(parsed);
+      const stored: PlanEvidence = {
+        checkRequestId: audit.requestId,
+        instanceId,
+        verdict: evidence.verdict,
+        offered,
+        sentence: evidence.sentence,
+        runbook: evidence.runbook,
+        facts: evidence.facts,
+        warnings: offered.flatMap((id) => ACTIONS[id].warnings(parsed)),
+        ...(evidence.containersAtRisk !== undefined ? { containersAtRisk: evidence.containersAtRisk } : {}),
+      };
+      const now = Math.floor((deps.now ?? Date.now)() / 1000);
+      const withEvidence = await deps.store.attachEvidence(planId, stored, now + EVIDENCE_CARD_TTL_SECONDS);
+      if (!withEvidence) {
+        message = buildPlanOutcome(`The check of \`${instanceId}\` finished after its restart plan was closed. Nothing was restarted. ${escapeMrkdwn(evidence.sentence)}`);
+      } else {
+        message = buildEvidenceCard(withEvidence, stored);
+        if (offered.length === 0) await closeRestartPlan(withEvidence, evidence.sentence, deps);
+      }
+    }
+    if (!deps.chat.postEphemeral) throw new Error('this status path cannot post ephemeral messages');
+    await deps.chat.postEphemeral({ channel: audit.channelId, user: audit.requestedBy, text: message.text, blocks: message.blocks ?? [] });
+    text = message.text;
+  } catch (error) {
+    await deps.store.releaseResultPost(audit.requestId, instanceId);
+    throw error;
+  }
+  await deps.store.completeResultPost(audit.requestId, instanceId);
+  await deps.store.appendEvent(audit.requestId, { type: 'evidence-shown', detail: `${instanceId}: ${text}`.slice(0, 1000) });
+  return true;
+}
+
+/** A restart that will not be offered: the plan can never be confirmed, and its request closes with the reason. */
+async function closeRestartPlan(plan: Plan, reason: string, deps: StatusUpdateDeps): Promise<void> {
+  await deps.store.claimPlan(plan.planId, 'shim-fix', 'cancelled');
+  await deps.store.closeAudit(plan.requestId, 'refused', `not offered after the check: ${reason}`.slice(0, 1000));
 }
 
 async function postCommandOnlyResult(audit: AuditRecord, status: string, deps: StatusUpdateDeps): Promise<void> {

@@ -15,6 +15,7 @@ const PSEUDO: Record<string, string> = {
 const ARN_OF: Record<string, (id: string) => string> = {
   'AWS::DynamoDB::Table': (id) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${id}`,
   'AWS::Logs::LogGroup': (id) => `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${id}:*`,
+  'AWS::Lambda::Function': (id) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${id}`,
 };
 
 type Json = unknown;

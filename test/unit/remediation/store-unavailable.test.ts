@@ -4,8 +4,10 @@ import { InMemoryRemediationStore } from '../../../lambda/aws/in-memory-remediat
 import type { RemediationStore } from '../../../lambda/aws/remediation-store-types';
 import type { SsmGateway } from '../../../lambda/aws/ssm-gateway';
 import { RemediationStoreError } from '../../../lambda/core/remediation/errors';
-import { REMEDIATION_COPY, SlackRemediationCommands } from '../../../lambda/slack/remediation/remediation-commands';
+import { SlackRemediationCommands } from '../../../lambda/slack/remediation/remediation-commands';
 import { RemediationService } from '../../../lambda/slack/remediation/remediation-service';
+import { CHECK_FIRST_COPY, runCheckFirstJob } from '../../../lambda/slack/remediation/check-first-job';
+import { InProcessJobQueue } from '../../../lambda/remediation/jobs';
 import { reliabilityCase } from '../../reliability/catalogue';
 
 const ID = 'i-0123456789abcdef0';
@@ -43,11 +45,22 @@ function setUp() {
     listCommandInvocations: async () => [],
   };
   const service = new RemediationService({ operators: [OPERATOR], allowTag: { key: 'shim-fix', value: 'enabled' }, restartDocument: 'ShimFix-RestartContainerRuntime', checkDocument: 'ShimFix-CheckContainerRuntime', ssm, store, logger: silent });
-  const commands = new SlackRemediationCommands(service, store, silent);
+  const posted: unknown[] = [];
+  const queue = new InProcessJobQueue((job, chat) => runCheckFirstJob(job, { service, chat, logger: silent }), (error) => {
+    throw error;
+  });
+  const commands = new SlackRemediationCommands(service, store, silent, queue);
   const actions = new Map<string, (args: unknown) => Promise<void>>();
   commands.register({ action: (id: string, handler: (args: unknown) => Promise<void>) => actions.set(id, handler), view: () => undefined } as unknown as App);
-  const client = { chat: { postMessage: async () => ({ ok: true, channel: 'C1', ts: '1.1' }), update: async () => ({ ok: true }), getPermalink: async () => ({ ok: true }) } } as unknown as WebClient;
-  return { setDown, sendCommand, commands, actions, client };
+  const client = {
+    chat: {
+      postMessage: async () => ({ ok: true, channel: 'C1', ts: '1.1' }),
+      postEphemeral: async (message: unknown) => void posted.push(message),
+      update: async () => ({ ok: true }),
+      getPermalink: async () => ({ ok: true }),
+    },
+  } as unknown as WebClient;
+  return { setDown, sendCommand, commands, actions, client, queue, posted };
 }
 
 /** The Confirm button's value on a plan card. */
@@ -64,13 +77,15 @@ describe('remediation when its DynamoDB table is unavailable', () => {
     // Prepare
     const h = setUp();
     h.setDown(true);
-    const respond = jest.fn(async () => undefined);
+    const respond = jest.fn(async (_message: unknown) => undefined);
 
     // Act
     await h.commands.handleCommand({ userId: OPERATOR, channelId: 'C1', teamId: 'T1', triggerId: 't', text: `restart ${ID}`, respond: respond as never, client: h.client });
+    await h.queue.idle();
 
-    // Assess
-    expect(respond).toHaveBeenCalledWith({ response_type: 'ephemeral', text: REMEDIATION_COPY.storeUnavailable });
+    // Assess: answered at once (the check comes first), then told by the job, ephemerally.
+    expect(JSON.stringify(respond.mock.calls[0]?.[0])).toContain('first (read-only');
+    expect(JSON.stringify(h.posted)).toContain(CHECK_FIRST_COPY.storeUnavailable);
     expect(h.sendCommand).not.toHaveBeenCalled();
   });
 
@@ -79,7 +94,8 @@ describe('remediation when its DynamoDB table is unavailable', () => {
     const { count } = reliabilityCase('dynamodb-unavailable-at-confirm');
     const h = setUp();
     const respond = jest.fn(async (_message: unknown) => undefined);
-    await h.commands.handleCommand({ userId: OPERATOR, channelId: 'C1', teamId: 'T1', triggerId: 't', text: `restart ${ID}`, respond: respond as never, client: h.client });
+    // A check's card (a restart's card comes only after its check): the Confirm path is the same.
+    await h.commands.handleCommand({ userId: OPERATOR, channelId: 'C1', teamId: 'T1', triggerId: 't', text: `check ${ID}`, respond: respond as never, client: h.client });
     const planId = confirmValue(respond.mock.calls[0]?.[0]);
     h.setDown(true);
     const confirmRespond = jest.fn(async (_message: unknown) => undefined);

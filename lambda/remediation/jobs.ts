@@ -1,0 +1,74 @@
+import * as z from 'zod';
+
+/**
+ * Work the Slack handler must not do inside Slack's request: planning a restart and sending the read-only check
+ * first means SSM calls (preflight, DescribeDocument, SendCommand) whose time SSM decides. The handler answers Slack at
+ * once and hands the job over; the job posts what it finds to the requester (ephemeral), and the check's result comes
+ * back through the status path as the plan card.
+ *
+ * In Lambda the hand-over is an asynchronous invocation (InvocationType `Event`) of the remediation worker function:
+ * Lambda queues it durably and retries it twice, the caller waits only for the 202 (tens of milliseconds), and the
+ * worker is a separate function, so the internet-facing Slack handler has no entry point that accepts an unsigned
+ * payload. Locally (`npm run serve`, tests) an in-process queue runs the job after the answer is sent.
+ */
+export const remediationJobSchema = z.object({
+  kind: z.literal('check-first'),
+  userId: z.string().regex(/^[UW][A-Z0-9]{1,20}$/),
+  channelId: z.string().regex(/^[CDGU][A-Z0-9]{1,20}$/),
+  targetText: z.string().min(1).max(300),
+});
+export type RemediationJob = z.infer<typeof remediationJobSchema>;
+
+/** Where a job's own answers go (the requester only). A Bolt listener's `client.chat` fits. */
+export interface EphemeralPoster {
+  postEphemeral(args: { channel: string; user: string; text: string; blocks?: unknown[] }): Promise<unknown>;
+}
+
+export interface JobQueue {
+  /**
+   * Hands the job over and returns as soon as it is accepted. `local` is what an in-process runner posts with;
+   * a queue that runs the job elsewhere ignores it.
+   */
+  enqueue(job: RemediationJob, local: { chat: EphemeralPoster }): Promise<void>;
+}
+
+export type JobRunner = (job: RemediationJob, chat: EphemeralPoster) => Promise<void>;
+
+/** Runs each job in this process once the current request is answered (local runs and tests only: Lambda would freeze it). */
+export class InProcessJobQueue implements JobQueue {
+  private readonly running = new Set<Promise<void>>();
+
+  public constructor(
+    private readonly run: JobRunner,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  public async enqueue(job: RemediationJob, local: { chat: EphemeralPoster }): Promise<void> {
+    const parsed = remediationJobSchema.parse(job);
+    const task = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.run(parsed, local.chat))
+      .catch(this.onError)
+      .finally(() => this.running.delete(task));
+    this.running.add(task);
+  }
+
+  /** Resolves when every job enqueued so far has finished. */
+  public async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running]);
+  }
+}
+
+/** The Lambda hand-over: an asynchronous invocation of the worker function with the job as its payload. */
+export class LambdaJobQueue implements JobQueue {
+  public constructor(
+    private readonly functionName: string,
+    private readonly invoke: (input: { FunctionName: string; InvocationType: 'Event'; Payload: Uint8Array }) => Promise<{ StatusCode?: number }>,
+  ) {}
+
+  public async enqueue(job: RemediationJob): Promise<void> {
+    const payload = new TextEncoder().encode(JSON.stringify(remediationJobSchema.parse(job)));
+    const { StatusCode } = await this.invoke({ FunctionName: this.functionName, InvocationType: 'Event', Payload: payload });
+    // Lambda answers 202 when it has queued an asynchronous invocation.
+    if (StatusCode !== 202) throw new Error(`the remediation worker did not accept the job (status ${String(StatusCode)})`);
+  }
+}
