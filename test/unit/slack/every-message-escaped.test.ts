@@ -8,35 +8,13 @@ import { FEEDBACK_COPY } from '../../../lambda/slack/listeners/feedback';
 import { RUNBOOK_ACTION_COPY } from '../../../lambda/slack/listeners/runbook-actions';
 import { SLASH_COPY } from '../../../lambda/slack/listeners/slash-command';
 import { shippedDiagnoser, shippedRunbooks } from '../../helpers/knowledge';
+import { HOSTILE_MRKDWN, mrkdwnStrings, strayControlCharacters } from '../../helpers/slack-mrkdwn-check';
 
 /**
  * Issue 10 point 3: every message the app can send, rendered with hostile input, holds no raw `<`, `>` or `&`
  * except the control sequences we mean: links to http(s) URLs, user mentions, and the three entities.
  */
-const MEANT = [/<https?:\/\/[^\s<>|]+(?:\|[^<>]+)?>/g, /<@[UW][A-Z0-9]+>/g, /&(?:amp|lt|gt);/g];
-const HOSTILE = '<!channel> <@U0BOSS> <#C0SECRET|x> <https://evil.example|click> a && b > c <words> ```';
-
-function strayControlCharacters(mrkdwnText: string): string[] {
-  let rest = mrkdwnText;
-  for (const pattern of MEANT) rest = rest.replace(pattern, '');
-  return [...rest.matchAll(/[<>&][^<>&]{0,20}/g)].map((match) => match[0]);
-}
-
-/** Every string Slack reads as mrkdwn: `mrkdwn` text objects and the message's own `text` (notifications). */
-function mrkdwnStrings(message: unknown): string[] {
-  const found: string[] = [];
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (node === null || typeof node !== 'object') return;
-    const record = node as Record<string, unknown>;
-    if (record.type === 'mrkdwn' && typeof record.text === 'string') found.push(record.text);
-    Object.values(record).forEach(walk);
-  };
-  walk(message);
-  const topText = (message as { text?: unknown }).text;
-  if (typeof topText === 'string') found.push(topText);
-  return found;
-}
+const HOSTILE = HOSTILE_MRKDWN;
 
 function everyMessage(): { name: string; message: unknown }[] {
   const diagnoser = shippedDiagnoser();
