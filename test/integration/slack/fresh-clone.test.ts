@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
 import { runbookText } from '../../helpers/runbook-text';
 import { startSlackApiStub, type SlackApiStub } from '../../helpers/slack-api-stub';
@@ -69,6 +69,20 @@ async function serve(): Promise<{ base: string; stop(): Promise<void> }> {
   };
 }
 
+/** Whether the server answers on this machine's non-loopback address too (it must not: 127.0.0.1 by default). */
+async function reachableFromOtherAddress(base: string): Promise<boolean> {
+  const other = Object.values(networkInterfaces())
+    .flat()
+    .find((address) => address !== undefined && address.family === 'IPv4' && !address.internal)?.address;
+  // A machine with loopback only cannot tell the difference; 127.0.0.2 is loopback but not the address listened on.
+  const url = new URL(base);
+  url.hostname = other ?? '127.0.0.2';
+  return fetch(`${url.origin}/healthz`, { signal: AbortSignal.timeout(2000) }).then(
+    () => true,
+    () => false,
+  );
+}
+
 async function paste(base: string, text: string, extra: Record<string, unknown> = {}): Promise<number> {
   const body = eventCallbackBody(channelMessage(text, extra));
   const response = await fetch(`${base}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...signSlackRequest(body) }, body });
@@ -83,6 +97,7 @@ describe('a fresh clone, without npm run kb:build', () => {
 
     // Act
     const status = await paste(first.base, SHIM_PASTE);
+    const fromOutside = await reachableFromOtherAddress(first.base);
     await first.stop();
     writeFileSync(
       path.join(clone, 'knowledge', 'runtime', 'example-failure.md'),
@@ -94,6 +109,7 @@ describe('a fresh clone, without npm run kb:build', () => {
 
     // Assess
     expect(status).toBe(200);
+    expect(fromOutside).toBe(false);
     const [answer, newRunbook, ...more] = slack.landed('chat.postMessage');
     expect(more).toEqual([]);
     expect(answer?.body.thread_ts).toBeDefined();
