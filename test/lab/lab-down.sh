@@ -41,4 +41,5 @@ fi
 grep -F " $LAB/" /proc/self/mountinfo | awk '{print $5}' | sort -r | while read -r mount; do
   umount -l "$mount" 2>/dev/null || true
 done
+if [[ -e $LAB/remove-docker-key ]]; then rm -f /etc/docker/key.json; fi
 rm -rf "$LAB"

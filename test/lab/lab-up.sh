@@ -48,11 +48,15 @@ unit() {
   : >"$LAB/units/$name/Requires"
   printf '%s\n' "$start" >"$LAB/units/$name/start"
 }
+# dockerd reads its own daemon.json (no host settings). dockerd 20.10 still writes its trust key to /etc/docker/key.json
+# (no flag moves it): lab-down.sh removes it if the lab created it.
+printf "{}\n" >"$LAB/daemon.json"
+[[ -e /etc/docker/key.json ]] || : >"$LAB/remove-docker-key"
 argv="$LAB/usr/bin/containerd --config $LAB/config.toml"
 unit containerd.service \
   "{ path=$LAB/usr/bin/containerd ; argv[]=$argv ; ignore_errors=no ; start_time=[n/a] ; stop_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }" \
   "PATH=$LAB/usr/bin:/usr/sbin:/usr/bin:/sbin:/bin exec $argv"
-dockerd_argv="$(type -P dockerd) --containerd $LAB/containerd.sock --bridge=none --iptables=false --ip6tables=false --data-root $LAB/docker --exec-root $LAB/docker-exec -H unix://$LAB/docker.sock --pidfile $LAB/docker.pid"
+dockerd_argv="$(type -P dockerd) --containerd $LAB/containerd.sock --bridge=none --iptables=false --ip6tables=false --data-root $LAB/docker --exec-root $LAB/docker-exec -H unix://$LAB/docker.sock --pidfile $LAB/docker.pid --config-file $LAB/daemon.json"
 unit docker.service \
   "{ path=$(type -P dockerd) ; argv[]=$dockerd_argv ; ignore_errors=no ; start_time=[n/a] ; stop_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }" \
   "PATH=/usr/sbin:/usr/bin:/sbin:/bin exec $dockerd_argv"
