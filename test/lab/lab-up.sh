@@ -36,6 +36,8 @@ root = "$LAB/croot"
 state = "$LAB/cstate"
 [grpc]
   address = "$LAB/containerd.sock"
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$LAB/opt"
 TOML
 
 unit() {
