@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
 import { shippedDiagnoser } from '../helpers/knowledge';
 import { LabHost, alive, missingPrerequisites } from './lab-host';
 
@@ -19,6 +22,9 @@ if (missing.length > 0 && !inCi) {
   );
 }
 const describeLab = missing.length === 0 || inCi ? describe : describe.skip;
+
+/** This machine's own systemctl, when installed: PID 1 here is not systemd, so it answers as in a container. */
+const REAL_SYSTEMCTL = ['/usr/bin/systemctl', '/bin/systemctl'].find((file) => fs.existsSync(file));
 
 const RUN = ['run', '--rm', '--network', 'none', 'busybox:lab', '/bin/busybox', 'echo', 'hi'];
 const BAD_CONFIG = 'version = 2\n[plugins."io.containerd.grpc.v1.cri"]\n  sandbox_image = 1\n';
@@ -172,6 +178,26 @@ describeLab('SSM scripts on a real containerd + dockerd', () => {
     expect(again.result).toMatchObject({ verdict: 'healthy', status: 'refused', refusal: 'healthy' });
     expect(host().mainPid('containerd.service')).toBe(pid);
     expect(host().changingCalls()).toEqual(callsBefore);
+  });
+
+  (REAL_SYSTEMCTL ? it : it.skip)("with this machine's real systemctl (PID 1 is not systemd): no-systemd, and the restart refuses", () => {
+    // Prepare
+    const realSystemd = path.join(host().dir, 'real-systemd');
+    fs.mkdirSync(realSystemd, { recursive: true });
+    fs.symlinkSync(REAL_SYSTEMCTL ?? '', path.join(realSystemd, 'systemctl'));
+    const searchPath = [realSystemd, `${host().dir}/usr/bin`, `${host().dir}/tools`].join(':');
+    const pid = host().mainPid('containerd.service');
+    host().replaceInstalledBinary();
+
+    // Act
+    const check = host().run(host().checkScript, { SHIM_FIX_PATH: searchPath });
+    const restart = host().run(host().restartScript, { SHIM_FIX_PATH: searchPath });
+
+    // Assess
+    expect(check.result?.verdict).toBe('no-systemd');
+    expect(check.result?.message).toContain('System has not been booted with systemd');
+    expect(restart.result).toMatchObject({ verdict: 'no-systemd', status: 'refused', refusal: 'no-systemd' });
+    expect(host().mainPid('containerd.service')).toBe(pid);
   });
 
   it('never executed the planted process named containerd, and never signalled it', () => {
