@@ -29,6 +29,7 @@ const ACTION_IDS = [
   IDS.feedbackDown,
   IDS.remediationCheckOpen,
   REMEDIATION_IDS.confirm,
+  REMEDIATION_IDS.confirmWithDocker,
   REMEDIATION_IDS.cancel,
   REMEDIATION_IDS.restartFromCheck,
 ] as const;
@@ -43,10 +44,13 @@ function freshInstance(): string {
   return id;
 }
 
-/** Plans a restart as the operator through `/shim-fix restart` and returns the plan id on its Confirm button. */
-async function planRestart(instanceId: string): Promise<string> {
+/**
+ * Plans a check as the operator through `/shim-fix check` and returns the plan id on its Confirm button (a restart
+ * shows no card before its check has measured the host).
+ */
+async function planCheck(instanceId: string): Promise<string> {
   const responseUrl = harness.slack.responseUrl();
-  await harness.send(functionUrlEvent(slashCommandBody(`restart ${instanceId}`, responseUrl, { user_id: OPERATOR }), { contentType: FORM }));
+  await harness.send(functionUrlEvent(slashCommandBody(`check ${instanceId}`, responseUrl, { user_id: OPERATOR }), { contentType: FORM }));
   const card = harness.slack.calls('response_url').at(-1)?.body as { blocks?: Array<{ elements?: Array<{ action_id?: string; value?: string }> }> } | undefined;
   const planId = card?.blocks?.flatMap((block) => block.elements ?? []).find((element) => element.action_id === REMEDIATION_IDS.confirm)?.value;
   if (!planId) throw new Error(`no plan card for ${instanceId}: ${JSON.stringify(card)}`);
@@ -82,7 +86,7 @@ describe('interactivity with bad input', () => {
         async (actionId, rawValue, user, ephemeral, damage) => {
           // Prepare
           harness.reset();
-          const planId = rawValue === 'REAL_PLAN' ? await planRestart(freshInstance()) : undefined;
+          const planId = rawValue === 'REAL_PLAN' ? await planCheck(freshInstance()) : undefined;
           harness.slack.reset();
           const payload: Record<string, unknown> = {
             ...blockActionPayload({ action_id: actionId, value: planId ?? rawValue }, { responseUrl: harness.slack.responseUrl(), ephemeral }),
@@ -102,9 +106,11 @@ describe('interactivity with bad input', () => {
           expect(harness.unhandled).toEqual([]);
           expect(harness.crashes()).toEqual([]);
           expect(harness.echoedMentions()).toEqual([]);
-          // Only the operator's Confirm of their own, real plan sends a command, and only once.
+          // No click restarts anything: a restart needs a check's evidence first (a Restart button only starts that
+          // read-only check). Only the operator's Confirm of their own, real plan sends its check, and only once.
           const confirmedByOwner = actionId === REMEDIATION_IDS.confirm && planId !== undefined && user === OPERATOR && !('user' in damage);
-          expect(harness.ssm.sent().length).toBeLessThanOrEqual(confirmedByOwner ? 1 : 0);
+          expect(harness.ssm.sent().filter((sent) => sent.DocumentName !== 'ShimFix-CheckContainerRuntime')).toEqual([]);
+          if (actionId !== REMEDIATION_IDS.restartFromCheck) expect(harness.ssm.sent().length).toBeLessThanOrEqual(confirmedByOwner ? 1 : 0);
         },
       ),
       { numRuns: actions.count },

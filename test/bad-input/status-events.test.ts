@@ -6,9 +6,10 @@ import { buildStatusDeps, createCommandStatusHandler } from '../../lambda/handle
 import { handler } from '../../lambda/handlers/slack';
 import { SLACK_LIMITS, messageChars } from '../../lambda/slack/blocks/limits';
 import { REMEDIATION_IDS } from '../../lambda/slack/remediation/ids';
+import { planRestartAfterCheck } from '../integration/remediation/check-first-steps';
 import { FakeSsm } from '../integration/remediation/fake-ssm';
 import { startSlackHandlerEnvironment, type SlackHandlerEnvironment } from '../helpers/slack-handler-env';
-import { blockActionPayload, functionUrlEvent, interactiveBody, slashCommandBody } from '../helpers/slack-request';
+import { blockActionPayload, functionUrlEvent, interactiveBody } from '../helpers/slack-request';
 import { badInputCase } from '../reliability/bad-input-cases';
 import { STALE_DAEMON_CHECK } from '../unit/remediation/fixtures';
 import { anyHostileText, deeplyNested, hostileFragment, hugeArray, wrongType } from './support/hostile';
@@ -80,10 +81,8 @@ async function sendRealCommand(): Promise<{ instanceId: string; commandId: strin
   instanceCounter += 1;
   const instanceId = `i-${(0xc0000 + instanceCounter).toString(16).padStart(17, '0')}`;
   ssm.nodes.set(instanceId, { tags: { 'shim-fix': 'enabled' } });
-  const planUrl = env.slack.responseUrl();
-  await handler(functionUrlEvent(slashCommandBody(`restart ${instanceId}`, planUrl, { user_id: OPERATOR }), FORM), context);
-  const card = env.slack.calls('response_url').at(-1)?.body as { blocks?: Array<{ elements?: Array<{ action_id?: string; value?: string }> }> };
-  const planId = card.blocks?.flatMap((block) => block.elements ?? []).find((element) => element.action_id === REMEDIATION_IDS.confirm)?.value ?? '';
+  // A restart checks first: the check's stale-daemon result brings the card with Confirm.
+  const planId = await planRestartAfterCheck({ handler: handler as never, statusHandler, slack: env.slack, ssm, context }, instanceId, OPERATOR);
   const click = { ...blockActionPayload({ action_id: REMEDIATION_IDS.confirm, value: planId }, { responseUrl: env.slack.responseUrl(), ephemeral: true }), user: { id: OPERATOR } };
   await handler(functionUrlEvent(interactiveBody(click), FORM), context);
   const sent = ssm.mock.commandCalls(SendCommandCommand).at(-1);

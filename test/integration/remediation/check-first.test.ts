@@ -69,10 +69,10 @@ async function click(actionId: string, value: string): Promise<string> {
   return JSON.stringify(answer?.body ?? {});
 }
 
-async function until<T>(probe: () => T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
+async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const found = probe();
+    const found = await probe();
     if (found !== undefined) return found;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -89,7 +89,16 @@ async function restartWithCheckResult(instanceId: string, result: ScriptResult):
   await slash(`restart ${instanceId}`);
   const check = await until(() => checkSentTo(instanceId), 'the check to be sent');
   ssm.setInvocation(check.commandId, instanceId, { Status: 'Success', StandardOutputContent: `probing\n${RESULT_LINE_PREFIX}${JSON.stringify(result)}\n` });
-  await statusHandler(invocationStatusEvent(check.commandId, instanceId, 'Success', { document: CHECK_DOC }), context);
+  // As Lambda does: an event that arrives before the job recorded the command is retried.
+  await until(async () => {
+    try {
+      await statusHandler(invocationStatusEvent(check.commandId, instanceId, 'Success', { document: CHECK_DOC }), context);
+      return true;
+    } catch (error) {
+      if (error instanceof Error && error.name === 'CommandNotRecordedYetError') return undefined;
+      throw error;
+    }
+  }, 'the check to be recorded');
   const card = await until(() => env.slack.calls('chat.postEphemeral').find((call) => JSON.stringify(call.body).includes(instanceId)), 'the plan card');
   return { blocks: (card.body as { blocks?: unknown }).blocks, raw: JSON.stringify(card.body) };
 }
