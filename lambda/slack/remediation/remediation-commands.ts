@@ -72,7 +72,8 @@ export class SlackRemediationCommands implements RemediationCommands {
   }
 
   public register(app: App): void {
-    app.action<BlockAction<ButtonAction>>(REMEDIATION_IDS.confirm, (args) => this.onConfirm(args, 'restart'));
+    // The plain Confirm sends the plan's own action (a check, or a containerd-only restart).
+    app.action<BlockAction<ButtonAction>>(REMEDIATION_IDS.confirm, (args) => this.onConfirm(args));
     app.action<BlockAction<ButtonAction>>(REMEDIATION_IDS.confirmWithDocker, (args) => this.onConfirm(args, 'restart-with-docker'));
     app.action<BlockAction<ButtonAction>>(REMEDIATION_IDS.cancel, (args) => this.onCancel(args));
     app.action<BlockAction<ButtonAction>>(REMEDIATION_IDS.restartFromCheck, (args) => this.onRestartFromCheck(args));
@@ -103,12 +104,12 @@ export class SlackRemediationCommands implements RemediationCommands {
     await input.respond({ response_type: 'ephemeral', replace_original: false, text: REMEDIATION_COPY.checking(shown) });
   }
 
-  private async onConfirm({ ack, body, action, respond, client }: ButtonArgs, actionId: ActionId): Promise<void> {
+  private async onConfirm({ ack, body, action, respond, client }: ButtonArgs, actionId?: ActionId): Promise<void> {
     await ack();
     const publisher = this.publisher(client);
     let outcome: ConfirmOutcome;
     try {
-      outcome = await this.service.confirm({ planId: action.value ?? '', userId: body.user.id, publisher, actionId });
+      outcome = await this.service.confirm({ planId: action.value ?? '', userId: body.user.id, publisher, ...(actionId ? { actionId } : {}) });
     } catch (error) {
       const code = slackErrorCode(error);
       this.logger.error('confirm failed', { slackError: code, error: describeError(error) });

@@ -21,7 +21,7 @@ export interface CheckFirstWorld {
   context: never;
 }
 
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
+export async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found = await probe();
@@ -31,10 +31,15 @@ async function until<T>(probe: () => Promise<T | undefined> | T | undefined, wha
   }
 }
 
-/** The command id of the last check sent to `instanceId` by the (in-process) check-first job. */
-export async function checkCommandFor(ssm: FakeSsm, instanceId: string): Promise<string> {
+function checksOf(ssm: FakeSsm, instanceId: string) {
+  return ssm.mock.commandCalls(SendCommandCommand).filter((call) => call.args[0].input.DocumentName === CHECK_DOC && call.args[0].input.InstanceIds?.includes(instanceId));
+}
+
+/** The command id of the check the (in-process) check-first job sends to `instanceId` after `earlier` checks. */
+export async function checkCommandFor(ssm: FakeSsm, instanceId: string, earlier = 0): Promise<string> {
   return until(async () => {
-    const calls = ssm.mock.commandCalls(SendCommandCommand).filter((call) => call.args[0].input.DocumentName === CHECK_DOC && call.args[0].input.InstanceIds?.includes(instanceId));
+    const calls = checksOf(ssm, instanceId);
+    if (calls.length <= earlier) return undefined;
     const output = (await calls.at(-1)?.returnValue) as { Command?: { CommandId?: string } } | undefined;
     return output?.Command?.CommandId;
   }, `the check of ${instanceId}`);
@@ -46,8 +51,9 @@ export async function checkCommandFor(ssm: FakeSsm, instanceId: string): Promise
  */
 export async function restartCardAfterCheck(world: CheckFirstWorld, instanceId: string, user: string, result: ScriptResult = STALE_NO_CONTAINERS_AT_RISK): Promise<{ blocks: unknown; raw: string }> {
   const before = world.slack.calls('chat.postEphemeral').length;
+  const earlier = checksOf(world.ssm, instanceId).length;
   await world.handler(functionUrlEvent(slashCommandBody(`restart ${instanceId}`, world.slack.responseUrl(), { user_id: user }), FORM) as never, world.context);
-  const commandId = await checkCommandFor(world.ssm, instanceId);
+  const commandId = await checkCommandFor(world.ssm, instanceId, earlier);
   world.ssm.invocations.set(instanceId, { Status: 'Success', StandardOutputContent: `probing\n${RESULT_LINE_PREFIX}${JSON.stringify(result)}\n`, StandardErrorContent: '' });
   // As Lambda does: an event that arrives before the job recorded the command is retried.
   await until(async () => {

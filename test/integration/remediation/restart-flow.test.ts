@@ -5,6 +5,7 @@ import { RESULT_LINE_PREFIX } from '../../../lambda/core/remediation/result-line
 import { startSlackHandlerEnvironment, type SlackHandlerEnvironment } from '../../helpers/slack-handler-env';
 import { blockActionPayload, functionUrlEvent, interactiveBody, slashCommandBody } from '../../helpers/slack-request';
 import { RESTARTED, STALE_DAEMON_CHECK } from '../../unit/remediation/fixtures';
+import { planRestartAfterCheck, restartCardAfterCheck, until } from './check-first-steps';
 import { FakeSsm } from './fake-ssm';
 import { buttonValue } from '../../helpers/block-kit';
 import { invocationStatusEvent } from '../../helpers/ssm-events';
@@ -66,10 +67,25 @@ async function click(actionId: string, value: string, { user = OPERATOR, headers
   return JSON.stringify(answer?.body ?? {});
 }
 
+/** A restart checks first: the card with Confirm comes with the check's (stale-daemon) result. */
 async function planRestart(instanceId: string): Promise<string> {
-  const card = await slash(`restart ${instanceId}`);
-  return buttonValue(card.blocks, 'remediation_confirm');
+  return planRestartAfterCheck({ handler: handler as never, statusHandler, slack: env.slack, ssm, context }, instanceId, OPERATOR);
 }
+
+/**
+ * `/shim-fix restart …`: answered at once ("Checking … first"); what the check-first job then tells the requester
+ * (a refusal, or a fleet's card) arrives as an ephemeral message. Returns that, or the immediate answer.
+ */
+async function slashRestart(text: string, user = OPERATOR): Promise<{ text: string; blocks: unknown[]; raw: string; immediate: string }> {
+  const before = env.slack.calls('chat.postEphemeral').length;
+  const immediate = await slash(text, user);
+  if (!immediate.raw.includes('first (read-only')) return { ...immediate, immediate: immediate.raw };
+  const posted = await until(() => env.slack.calls('chat.postEphemeral')[before], 'the check-first job to answer');
+  const body = posted.body as { text?: string; blocks?: unknown[] };
+  return { text: body.text ?? '', blocks: body.blocks ?? [], raw: JSON.stringify(body), immediate: immediate.raw };
+}
+
+const restartsSent = () => ssm.sent().filter((sent) => sent.DocumentName === RESTART_DOC);
 
 
 async function auditTrail(requestId: string): Promise<string[]> {
@@ -80,22 +96,23 @@ async function auditTrail(requestId: string): Promise<string[]> {
 }
 
 describe('restart through Slack', () => {
-  test('tagged and online → plan card → Confirm by the operator → exactly one SendCommand with our document', async () => {
+  test('tagged and online → check → plan card → Confirm by the operator → exactly one restart SendCommand with our document', async () => {
     // Prepare
     const instanceId = newInstance();
 
     // Act
-    const card = await slash(`restart ${instanceId}`);
-    const beforeConfirm = ssm.sent().length;
+    const card = await restartCardAfterCheck({ handler: handler as never, statusHandler, slack: env.slack, ssm, context }, instanceId, OPERATOR);
+    const beforeConfirm = restartsSent().length;
     const planId = buttonValue(card.blocks, 'remediation_confirm');
     const answer = await click('remediation_confirm', planId);
 
     // Assess
-    expect(card.raw).toContain(`Restart the container runtime on \`${instanceId}\``);
+    expect(card.raw).toContain(`Restart containerd on \`${instanceId}\``);
     expect(card.raw).toContain(`\`${RESTART_DOC}\` version 3`);
     expect(card.raw).toContain('live-restore');
     expect(beforeConfirm).toBe(0);
-    expect(ssm.sent()).toEqual([
+    expect(ssm.sent()[0]).toMatchObject({ DocumentName: 'ShimFix-CheckContainerRuntime', InstanceIds: [instanceId] });
+    expect(restartsSent()).toEqual([
       expect.objectContaining({
         DocumentName: RESTART_DOC,
         DocumentVersion: '3',
@@ -103,6 +120,7 @@ describe('restart through Slack', () => {
         CloudWatchOutputConfig: { CloudWatchOutputEnabled: true },
         TimeoutSeconds: 600,
         Comment: expect.stringMatching(/^shim-fix U0PERSON01 r-/),
+        Parameters: { AllowStoppingContainers: ['no'] },
       }),
     ]);
     expect(answer).toContain('Sent. Command');
@@ -119,8 +137,9 @@ describe('restart through Slack', () => {
     // Act
     const card = await slash(instanceId);
 
-    // Assess
-    expect(card.raw).toContain('Restart the container runtime on');
+    // Assess: a restart, so its check runs first.
+    expect(card.raw).toContain(`Checking \`${instanceId}\` first (read-only`);
+    await until(() => ssm.sent().find((sent) => sent.DocumentName === 'ShimFix-CheckContainerRuntime' && sent.InstanceIds?.includes(instanceId)), 'the check');
   });
 
   test('a double click and a Slack retry of the click send one command', async () => {
@@ -132,7 +151,7 @@ describe('restart through Slack', () => {
     const retry = await click('remediation_confirm', planId, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
 
     // Assess
-    expect(ssm.sent()).toHaveLength(1);
+    expect(restartsSent()).toHaveLength(1);
     expect([first, second].filter((answer) => answer.includes('Already confirmed'))).toHaveLength(1);
     expect(retry).toContain('Already confirmed');
   });
@@ -148,7 +167,7 @@ describe('restart through Slack', () => {
     const answer = await click('remediation_confirm', secondPlan);
 
     // Assess
-    expect(ssm.sent()).toHaveLength(1);
+    expect(restartsSent()).toHaveLength(1);
     expect(answer).toMatch(/is already being restarted by request `r-[^`]+` \(<@U0PERSON01>\)/);
   });
 
@@ -161,12 +180,12 @@ describe('restart through Slack', () => {
     const instanceId = newInstance(node);
 
     // Act
-    const answer = await slash(`restart ${instanceId}`);
+    const answer = await slashRestart(`restart ${instanceId}`);
 
     // Assess
     expect(answer.text).toContain(text);
     expect(answer.raw).not.toContain('remediation_confirm');
-    expect(ssm.sent()).toHaveLength(0);
+    expect(restartsSent()).toHaveLength(0);
   });
 
   test('a verb without a target says how to name one', async () => {
@@ -181,7 +200,7 @@ describe('restart through Slack', () => {
   test('an unknown instance and a malformed target are named as such', async () => {
     // Act
     const unknown = await slash('check i-0123456789abcdef0');
-    const malformed = await slash('restart i-123');
+    const malformed = await slashRestart('restart i-123');
 
     // Assess
     expect(unknown.text).toContain('SSM does not manage `i-0123456789abcdef0`');
@@ -193,13 +212,13 @@ describe('restart through Slack', () => {
     const instanceId = newInstance();
 
     // Act
-    const answer = await slash(`restart ${instanceId}`, 'U0STRANGER');
+    const answer = await slashRestart(`restart ${instanceId}`, 'U0STRANGER');
 
     // Assess
     expect(answer.raw).toContain('Only <@U0PERSON01> can restart');
     expect(answer.text).toContain('Only @U0PERSON01 can restart');
     expect(ssm.describeCalls()).toBe(0);
-    expect(ssm.sent()).toHaveLength(0);
+    expect(restartsSent()).toHaveLength(0);
   });
 
   test("a click on someone else's plan runs nothing and leaves the plan usable by its owner", async () => {
@@ -213,7 +232,7 @@ describe('restart through Slack', () => {
     // Assess
     expect(stranger).toContain('This plan belongs to <@U0PERSON01>');
     expect(owner).toContain('Sent.');
-    expect(ssm.sent()).toHaveLength(1);
+    expect(restartsSent()).toHaveLength(1);
   });
 
   test.each([
@@ -232,7 +251,7 @@ describe('restart through Slack', () => {
     // Assess
     expect(answer).toContain(text);
     expect(answer).toContain('Nothing ran');
-    expect(ssm.sent()).toHaveLength(0);
+    expect(restartsSent()).toHaveLength(0);
   });
 
   test('Cancel closes the plan: a later Confirm runs nothing', async () => {
@@ -247,7 +266,7 @@ describe('restart through Slack', () => {
     // Assess
     expect(cancelled).toContain(`Cancelled. Nothing ran on \`${instanceId}\``);
     expect(confirmed).toContain('cancelled');
-    expect(ssm.sent()).toHaveLength(0);
+    expect(restartsSent()).toHaveLength(0);
   });
 
   test.each([
@@ -323,15 +342,17 @@ describe('check through Slack', () => {
     // Act
     await statusHandler(invocationStatusEvent(commandId, instanceId, 'Success', { document: 'ShimFix-CheckContainerRuntime' }), context);
     const result = env.slack.calls('chat.postMessage')[0]?.body as { text: string; blocks: unknown[] };
-    const restartCard = await click('remediation_restart', buttonValue(result.blocks, 'remediation_restart'));
+    const restartAnswer = await click('remediation_restart', buttonValue(result.blocks, 'remediation_restart'));
 
     // Assess
     expect(card.raw).toContain('`ShimFix-CheckContainerRuntime` version 2');
     expect(card.raw).toContain('The check only reads');
     expect(ssm.sent()[0]).toMatchObject({ DocumentName: 'ShimFix-CheckContainerRuntime', InstanceIds: [instanceId] });
     expect(result.text).toContain('running 1.7.23, installed 2.0.0: the daemon was not restarted after the upgrade');
-    expect(restartCard).toContain('Restart the container runtime on');
-    expect(restartCard).toContain('remediation_confirm');
+    // The Restart button plans from a fresh check, not from the (possibly old) result it sits under.
+    expect(restartAnswer).toContain(`Checking \`${instanceId}\` first (read-only`);
+    expect(restartAnswer).not.toContain('remediation_confirm');
+    await until(() => (ssm.sent().filter((sent) => sent.DocumentName === 'ShimFix-CheckContainerRuntime').length >= 2 ? true : undefined), 'a fresh check');
   });
 
   test('"Check an instance…" on a diagnosis card opens a modal whose submission shows a check plan in the thread', async () => {
@@ -370,7 +391,7 @@ describe('check through Slack', () => {
     expect(ephemeral).toHaveLength(1);
     expect(ephemeral[0]?.body).toMatchObject({ channel: 'C0CHANNEL1', user: OPERATOR, thread_ts: '1700000000.000100' });
     expect(JSON.stringify(ephemeral[0]?.body.blocks)).toContain(`Check the container runtime on \`${instanceId}\``);
-    expect(ssm.sent()).toHaveLength(0);
+    expect(restartsSent()).toHaveLength(0);
   });
 });
 
@@ -378,12 +399,12 @@ describe('audit trail', () => {
   test('a refused request and a sent request both leave their trail in the table', async () => {
     // Prepare
     const instanceId = newInstance();
-    await slash(`restart ${instanceId}`, 'U0STRANGER');
+    await slashRestart(`restart ${instanceId}`, 'U0STRANGER');
     const planId = await planRestart(instanceId);
 
     // Act
     await click('remediation_confirm', planId);
-    const requestId = /shim-fix U0PERSON01 (r-\S+)/.exec(ssm.sent()[0]?.Comment ?? '')?.[1] ?? '';
+    const requestId = /shim-fix U0PERSON01 (r-\S+)/.exec(restartsSent()[0]?.Comment ?? '')?.[1] ?? '';
 
     // Assess
     expect(await auditTrail(requestId)).toEqual(expect.arrayContaining(['request:', 'event:planned', 'event:confirmed', 'event:sent']));
@@ -414,7 +435,8 @@ describe('fleets', () => {
     newInstance({ tags: { team } });
 
     // Act
-    const card = await slash(`restart tag:team=${team}`);
+    // A fleet keeps its card at once (per-host evidence for fleets is issue 13); each host's script still refuses alone.
+    const card = await slashRestart(`restart tag:team=${team}`);
     const answer = await click('remediation_confirm', buttonValue(card.blocks, 'remediation_confirm'));
     const overlapping = await click('remediation_confirm', await planRestart(members[1] ?? ''));
 
@@ -422,7 +444,7 @@ describe('fleets', () => {
     expect(card.raw).toContain(`2 online Linux instance(s) carry \`tag:team=${team}\` and \`shim-fix=enabled\` (1 more carry`);
     expect(card.raw).toContain('one instance at a time, stops at the first failure');
     expect(answer).toContain('Sent.');
-    expect(ssm.sent()).toEqual([
+    expect(restartsSent()).toEqual([
       expect.objectContaining({
         DocumentName: RESTART_DOC,
         Targets: [
@@ -441,7 +463,7 @@ describe('fleets', () => {
     newInstance({ tags: { team: 'orphans' } });
 
     // Act
-    const answer = await slash('restart tag:team=orphans');
+    const answer = await slashRestart('restart tag:team=orphans');
 
     // Assess
     expect(answer.text).toContain('No SSM-managed instance carries both `tag:team=orphans` and `shim-fix=enabled`. 1 managed instance(s) carry');
@@ -462,6 +484,6 @@ describe('Slack failures', () => {
     // Assess
     expect(answer).toContain('Invite it with `/invite @shim-fix`');
     expect(retry).toContain('Sent.');
-    expect(ssm.sent()).toHaveLength(1);
+    expect(restartsSent()).toHaveLength(1);
   });
 });
