@@ -6,7 +6,7 @@ import { reliabilityCase } from '../reliability/catalogue';
 import { channelMessage, eventCallbackBody } from '../helpers/slack-request';
 import { startE2eEnvironment, useProcessEnv, type E2eEnvironment } from './support/e2e-environment';
 import { startServe, type ServeProcess } from './support/serve-process';
-import { buttonValue, click, newInstanceId, SHIM_PASTE, slash } from './support/slack-actions';
+import { buttonValue, click, newInstanceId, restartCard, SHIM_PASTE } from './support/slack-actions';
 
 /**
  * The Lambda cut off mid-request, as SIGKILL of the served process.
@@ -97,7 +97,7 @@ describe('a Slack handler cut off in the middle of a Confirm', () => {
     serve = await startServe(world.env);
     const instanceId = newInstanceId();
     world.ssm.addNode(instanceId, { tags: { 'shim-fix': 'enabled' } });
-    const card = await slash(serve, world.slack, `restart ${instanceId}`);
+    const card = await restartCard(serve, world, `restart ${instanceId}`);
     const planId = buttonValue(card.body.blocks, 'remediation_confirm');
     world.ssm.failNext('SendCommand', { hang: true });
     const sending = world.ssm.nextCall('SendCommand');
@@ -112,23 +112,23 @@ describe('a Slack handler cut off in the middle of a Confirm', () => {
     const again = await click(serve, world.slack, 'remediation_confirm', planId);
     const replans = [];
     for (let attempt = 0; attempt < count; attempt++) {
-      const fresh = await slash(serve, world.slack, `restart ${instanceId}`);
+      const fresh = await restartCard(serve, world, `restart ${instanceId}`);
       replans.push(await click(serve, world.slack, 'remediation_confirm', buttonValue(fresh.body.blocks, 'remediation_confirm')));
     }
     const restoreEnv = useProcessEnv(world.env);
     const report = await createCommandSweepHandler(async () => ({ ...(await buildStatusDeps(process.env)), now: () => Date.now() + 6 * 60_000 }))({}, {}).finally(restoreEnv);
-    const afterSweep = await slash(serve, world.slack, `restart ${instanceId}`);
+    const afterSweep = await restartCard(serve, world, `restart ${instanceId}`);
     const lastTry = await click(serve, world.slack, 'remediation_confirm', buttonValue(afterSweep.body.blocks, 'remediation_confirm'));
 
     // Assess: the one SendCommand that may have landed is the only one; the instance stays locked throughout.
-    expect(world.ssm.calls('SendCommand')).toHaveLength(1);
+    expect(world.ssm.calls('SendCommand').filter((call) => call.body.DocumentName === 'ShimFix-RestartContainerRuntime')).toHaveLength(1);
     expect(again.raw).toContain('Already confirmed: this plan runs once.');
     for (const replan of [...replans, lastTry]) expect(replan.raw).toContain(`\`${instanceId}\` is already being restarted by request`);
     // The sweeper finished the thread: it says the outcome is unknown, and the audit record agrees.
     expect(report.interrupted).toBe(1);
     const told = world.slack.calls('chat.postMessage').filter((call) => call.status === 200 && call.body.thread_ts !== undefined);
     expect(told).toHaveLength(1);
-    expect(String(told[0]?.body.text)).toContain('shim-fix was interrupted while sending the command');
+    expect(String(told[0]?.body.text)).toContain('shim-fix could not confirm that SSM accepted the command');
     const store = new DynamoRemediationStore({ tableName: world.dynamo.tableName, client: world.dynamo.client });
     const requestId = /request `(r-[^`]+)`/.exec(String(told[0]?.body.text))?.[1] ?? '';
     expect(await store.getAudit(requestId)).toMatchObject({ outcome: 'unknown', statusMessage: expect.objectContaining({ channel: statusTs?.channel }) });

@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { reliabilityCase } from '../reliability/catalogue';
 import { startE2eEnvironment, type E2eEnvironment } from './support/e2e-environment';
 import { freePort, startServe, type ServeProcess } from './support/serve-process';
-import { newInstanceId, pasteInChannel, slash } from './support/slack-actions';
+import { newInstanceId, pasteInChannel, restartCard } from './support/slack-actions';
 
 /**
  * DynamoDB failing under the served bot: nothing listening (connection refused), or a server that accepts and never
@@ -92,7 +92,7 @@ describe.each(scenarios)('DynamoDB %s', (_label, { cases, startEndpoint }) => {
 
     // Act
     const answers = [];
-    for (const instanceId of instances) answers.push(await slash(serve, world.slack, `restart ${instanceId}`));
+    for (const instanceId of instances) answers.push(await restartCard(serve, world, `restart ${instanceId}`));
 
     // Assess
     for (const answer of answers) {

@@ -4,7 +4,7 @@ import { reliabilityCase } from '../reliability/catalogue';
 import { RESTARTED, stdoutWith } from '../unit/remediation/fixtures';
 import { startE2eEnvironment, useProcessEnv, type E2eEnvironment } from './support/e2e-environment';
 import { startServe, type ServeProcess } from './support/serve-process';
-import { buttonValue, click, invocationEvent, newInstanceId, pasteInChannel, slash } from './support/slack-actions';
+import { buttonValue, click, invocationEvent, newInstanceId, pasteInChannel, RESTART_DOCUMENT, restartCard } from './support/slack-actions';
 
 /**
  * Slack and SSM failing under the served bot. The Slack Web API stub answers 429 and 5xx; the SSM stub answers
@@ -39,7 +39,7 @@ function taggedInstance(): string {
 
 /** Confirms a fresh plan for `instanceId`; resolves with the Confirm answer. */
 async function planAndConfirm(instanceId: string) {
-  const card = await slash(serve, world.slack, `restart ${instanceId}`);
+  const card = await restartCard(serve, world, `restart ${instanceId}`);
   return click(serve, world.slack, 'remediation_confirm', buttonValue(card.body.blocks, 'remediation_confirm'));
 }
 
@@ -50,9 +50,13 @@ async function outcomeNamedIn(answer: string): Promise<string | undefined> {
   return (await store.getAudit(requestId))?.outcome;
 }
 
+/** Restarts SSM accepted for `instanceId` (its read-only checks not counted). */
 function acceptedCommandsFor(instanceId: string): number {
-  return world.ssm.commands().filter((sent) => (sent.input.InstanceIds as string[] | undefined)?.includes(instanceId)).length;
+  return world.ssm.commands().filter((sent) => sent.input.DocumentName === RESTART_DOCUMENT && (sent.input.InstanceIds as string[] | undefined)?.includes(instanceId)).length;
 }
+
+/** SendCommand requests of the restart document (the check that runs first is not one). */
+const restartSends = () => world.ssm.calls('SendCommand').filter((call) => call.body.DocumentName === RESTART_DOCUMENT);
 
 describe('Slack Web API failures', () => {
   test('429 with Retry-After: the answer is posted once, after waiting', async () => {
@@ -109,7 +113,7 @@ describe('SSM failures (real SDK client against the SSM protocol stub)', () => {
     world.ssm.failNext('DescribeInstanceInformation', { status: 400, type: 'ThrottlingException' }, count);
 
     // Act
-    const card = await slash(serve, world.slack, `restart ${instanceId}`);
+    const card = await restartCard(serve, world, `restart ${instanceId}`);
 
     // Assess
     expect(card.raw).toContain('remediation_confirm');
@@ -124,7 +128,7 @@ describe('SSM failures (real SDK client against the SSM protocol stub)', () => {
     world.ssm.failNext('DescribeInstanceInformation', { status: 400, type: 'ThrottlingException' }, count);
 
     // Act
-    const answer = await slash(serve, world.slack, `restart ${instanceId}`);
+    const answer = await restartCard(serve, world, `restart ${instanceId}`);
 
     // Assess
     expect(answer.body.text).toContain('SSM is throttling requests right now (still refused after 3 attempts). Nothing ran. Try again in a minute.');
@@ -139,18 +143,21 @@ describe('SSM failures (real SDK client against the SSM protocol stub)', () => {
     world.ssm.failNext('DescribeDocument', { status: 500, type: 'InternalServerError' }, count);
 
     // Act
-    const card = await slash(serve, world.slack, `restart ${instanceId}`);
+    const card = await restartCard(serve, world, `restart ${instanceId}`);
 
     // Assess
     expect(card.raw).toContain('remediation_confirm');
-    expect(world.ssm.calls('DescribeDocument').map((call) => call.status)).toEqual([...Array.from({ length: count }, () => 500), 200]);
+    // The restart's document, then the check's: the first answers only after the retries.
+    const statuses = world.ssm.calls('DescribeDocument').map((call) => call.status);
+    expect(statuses.slice(0, count)).toEqual(Array.from({ length: count }, () => 500));
+    expect(statuses.slice(count)).toEqual([200, 200]);
   });
 
   test('throttled SendCommand: the gateway retries it, one command is accepted', async () => {
     // Prepare
     const { count } = reliabilityCase('ssm-throttle-send-retried');
     const instanceId = taggedInstance();
-    const card = await slash(serve, world.slack, `restart ${instanceId}`);
+    const card = await restartCard(serve, world, `restart ${instanceId}`);
     world.ssm.failNext('SendCommand', { status: 400, type: 'ThrottlingException' }, count);
 
     // Act
@@ -158,7 +165,7 @@ describe('SSM failures (real SDK client against the SSM protocol stub)', () => {
 
     // Assess
     expect(answer.raw).toContain('Sent. Command');
-    expect(world.ssm.calls('SendCommand')).toHaveLength(count + 1);
+    expect(restartSends()).toHaveLength(count + 1);
     // maxAttempts 1 on the send client: every request is a first SDK attempt; the retries are the gateway's.
     expect(world.ssm.calls('SendCommand').every((call) => call.attempt === 'attempt=1; max=1')).toBe(true);
     expect(acceptedCommandsFor(instanceId)).toBe(1);
@@ -168,7 +175,7 @@ describe('SSM failures (real SDK client against the SSM protocol stub)', () => {
     // Prepare
     const { count } = reliabilityCase('ssm-throttle-send-exhausted');
     const instanceId = taggedInstance();
-    const card = await slash(serve, world.slack, `restart ${instanceId}`);
+    const card = await restartCard(serve, world, `restart ${instanceId}`);
     world.ssm.failNext('SendCommand', { status: 400, type: 'ThrottlingException' }, count);
 
     // Act
@@ -177,7 +184,7 @@ describe('SSM failures (real SDK client against the SSM protocol stub)', () => {
 
     // Assess
     expect(answer.raw).toContain(`SSM is throttling requests right now (still refused after ${count} attempts). Nothing ran. Try again in a minute.`);
-    expect(world.ssm.calls('SendCommand')).toHaveLength(count + 1);
+    expect(restartSends()).toHaveLength(count + 1);
     // The lock was released: the next request for the same instance runs.
     expect(again.raw).toContain('Sent. Command');
     expect(acceptedCommandsFor(instanceId)).toBe(1);
@@ -187,12 +194,12 @@ describe('SSM failures (real SDK client against the SSM protocol stub)', () => {
     // Prepare
     const { count } = reliabilityCase('ssm-5xx-send');
     const instanceId = taggedInstance();
-    const card = await slash(serve, world.slack, `restart ${instanceId}`);
+    const card = await restartCard(serve, world, `restart ${instanceId}`);
     world.ssm.failNext('SendCommand', { status: 500, type: 'InternalServerError' }, count);
 
     // Act
     const answer = await click(serve, world.slack, 'remediation_confirm', buttonValue(card.body.blocks, 'remediation_confirm'));
-    const callsAfterFailure = world.ssm.calls('SendCommand').length;
+    const callsAfterFailure = restartSends().length;
     const again = await planAndConfirm(instanceId);
 
     // Assess
@@ -210,7 +217,7 @@ describe('SSM not answering', () => {
     // Prepare
     const { count } = reliabilityCase('ssm-send-hangs');
     const instanceId = taggedInstance();
-    const card = await slash(serve, world.slack, `restart ${instanceId}`);
+    const card = await restartCard(serve, world, `restart ${instanceId}`);
     world.ssm.failNext('SendCommand', { hang: true }, count);
 
     // Act
@@ -218,7 +225,7 @@ describe('SSM not answering', () => {
     const second = await planAndConfirm(instanceId);
 
     // Assess: one request, never repeated by the SDK; a second restart of the instance is refused while the lock lives.
-    expect(world.ssm.calls('SendCommand')).toHaveLength(count);
+    expect(restartSends()).toHaveLength(count);
     expect(answer.raw).toContain('so shim-fix cannot tell whether it runs');
     expect(await outcomeNamedIn(answer.raw)).toBeUndefined();
     expect(second.raw).toContain(`\`${instanceId}\` is already being restarted by request`);
@@ -232,7 +239,7 @@ describe('failures on the status path (status handler in process, as EventBridge
   async function finishedRestart() {
     const instanceId = taggedInstance();
     await planAndConfirm(instanceId);
-    const commandId = world.ssm.commands().find((sent) => (sent.input.InstanceIds as string[]).includes(instanceId))?.commandId ?? '';
+    const commandId = world.ssm.commands().find((sent) => sent.input.DocumentName === RESTART_DOCUMENT && (sent.input.InstanceIds as string[]).includes(instanceId))?.commandId ?? '';
     world.ssm.setInvocation(commandId, instanceId, { Status: 'Success', ResponseCode: 0, StandardOutputContent: stdoutWith(RESTARTED) });
     return { instanceId, commandId };
   }
@@ -266,12 +273,14 @@ describe('failures on the status path (status handler in process, as EventBridge
     const { instanceId, commandId } = await finishedRestart();
     const statusHandler = createCommandStatusHandler(() => buildStatusDeps(process.env));
     world.ssm.failNext('GetCommandInvocation', { status: 400, type: 'ThrottlingException' }, count);
+    // The check that ran before the restart read its own invocation already.
+    const before = world.ssm.calls('GetCommandInvocation').length;
 
     // Act
     await statusHandler(invocationEvent(commandId, instanceId, 'Success'), context);
 
     // Assess
-    expect(world.ssm.calls('GetCommandInvocation').map((call) => call.status)).toEqual([...Array.from({ length: count }, () => 400), 200]);
+    expect(world.ssm.calls('GetCommandInvocation').slice(before).map((call) => call.status)).toEqual([...Array.from({ length: count }, () => 400), 200]);
     expect(results()).toHaveLength(1);
   });
 });

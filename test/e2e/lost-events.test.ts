@@ -5,7 +5,7 @@ import { reliabilityCase } from '../reliability/catalogue';
 import { RESTARTED, stdoutWith } from '../unit/remediation/fixtures';
 import { startE2eEnvironment, useProcessEnv, type E2eEnvironment } from './support/e2e-environment';
 import { startServe, type ServeProcess } from './support/serve-process';
-import { auditTrail, buttonValue, click, commandEvent, invocationEvent, newInstanceId, slash } from './support/slack-actions';
+import { auditTrail, buttonValue, click, commandEvent, invocationEvent, newInstanceId, RESTART_DOCUMENT, restartCard } from './support/slack-actions';
 
 /**
  * EventBridge events lost: the restart runs, SSM never tells us. The scheduled sweeper (lambda/handlers/command-sweeper.ts)
@@ -43,9 +43,9 @@ function sweeperAt(minutesLater: number) {
 async function confirmedRestart() {
   const instanceId = newInstanceId();
   world.ssm.addNode(instanceId, { tags: { 'shim-fix': 'enabled' } });
-  const card = await slash(serve, world.slack, `restart ${instanceId}`);
+  const card = await restartCard(serve, world, `restart ${instanceId}`);
   await click(serve, world.slack, 'remediation_confirm', buttonValue(card.body.blocks, 'remediation_confirm'));
-  const commandId = world.ssm.commands().find((sent) => (sent.input.InstanceIds as string[]).includes(instanceId))?.commandId ?? '';
+  const commandId = world.ssm.commands().find((sent) => sent.input.DocumentName === RESTART_DOCUMENT && (sent.input.InstanceIds as string[]).includes(instanceId))?.commandId ?? '';
   const requestId = (await store.findRequestByCommand(commandId)) ?? '';
   return { instanceId, commandId, requestId };
 }
@@ -92,7 +92,7 @@ describe('EventBridge status events lost', () => {
       expect(await isInFlight(requestId)).toBe(false);
     }
     // The lock was released: a new restart of the first instance is sent.
-    const card = await slash(serve, world.slack, `restart ${restarts[0]?.instanceId}`);
+    const card = await restartCard(serve, world, `restart ${restarts[0]?.instanceId}`);
     const next = await click(serve, world.slack, 'remediation_confirm', buttonValue(card.body.blocks, 'remediation_confirm'));
     expect(next.raw).toContain('Sent. Command');
   });
@@ -140,7 +140,7 @@ describe('EventBridge status events lost', () => {
       expect(String(posts[0]?.body.text)).toContain('shim-fix lost track of command');
       expect(await store.getAudit(requestId)).toMatchObject({ outcome: 'unknown', state: 'closed' });
       expect(await isInFlight(requestId)).toBe(false);
-      const card = await slash(serve, world.slack, `restart ${instanceId}`);
+      const card = await restartCard(serve, world, `restart ${instanceId}`);
       const next = await click(serve, world.slack, 'remediation_confirm', buttonValue(card.body.blocks, 'remediation_confirm'));
       expect(next.raw).toContain('Sent. Command');
     }

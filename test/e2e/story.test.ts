@@ -13,7 +13,7 @@ import {
   newInstanceId,
   pasteInChannel,
   RESTART_DOCUMENT,
-  slash,
+  restartCard,
 } from './support/slack-actions';
 
 /**
@@ -44,13 +44,13 @@ beforeEach(() => {
 
 const context = { awsRequestId: 'e2e-status' };
 
-/** Plans and confirms a restart of a fresh tagged instance; returns what the test needs to follow it. */
+/** Restarts a fresh tagged instance: its check first, the card from the check's result, Confirm; returns what the test needs to follow it. */
 async function confirmedRestart() {
   const instanceId = newInstanceId();
   world.ssm.addNode(instanceId, { tags: { 'shim-fix': 'enabled' } });
-  const card = await slash(serve, world.slack, `restart ${instanceId}`);
+  const card = await restartCard(serve, world, `restart ${instanceId}`);
   const confirm = await click(serve, world.slack, 'remediation_confirm', buttonValue(card.body.blocks, 'remediation_confirm'));
-  const command = world.ssm.commands().find((sent) => (sent.input.InstanceIds as string[] | undefined)?.includes(instanceId));
+  const command = world.ssm.commands().find((sent) => sent.input.DocumentName === RESTART_DOCUMENT && (sent.input.InstanceIds as string[] | undefined)?.includes(instanceId));
   return { instanceId, card, confirm, commandId: command?.commandId ?? '' };
 }
 
@@ -70,7 +70,7 @@ describe('end to end through `npm run serve`', () => {
     expect(JSON.stringify(posts[0]?.body.blocks)).toContain('shim-version-mismatch');
   });
 
-  test('restart: plan card, Confirm, one SendCommand, status events update the thread, complete audit record', async () => {
+  test('restart: the check first, the plan card from what it measured, Confirm, one restart SendCommand, status events update the thread, complete audit record', async () => {
     // Prepare
     const { count } = reliabilityCase('e2e-restart-story');
     const { instanceId, card, confirm, commandId } = await confirmedRestart();
@@ -81,11 +81,14 @@ describe('end to end through `npm run serve`', () => {
     await statusHandler(invocationEvent(commandId, instanceId, 'Success'), context);
     await statusHandler(commandEvent(commandId, 'Success'), context);
 
-    // Assess: the card and the one command.
-    expect(card.raw).toContain(`Restart the container runtime on \`${instanceId}\``);
+    // Assess: the answer at once, the read-only check, the card from its result, and the one restart.
+    expect(card.immediate).toContain(`Checking \`${instanceId}\` first (read-only`);
+    expect(card.raw).toContain(`Restart containerd on \`${instanceId}\``);
+    expect(card.raw).toContain('A containerd restart will fix this');
     expect(confirm.raw).toContain('Sent. Command');
-    expect(world.ssm.calls('SendCommand')).toHaveLength(count);
-    expect(world.ssm.commands()).toEqual([
+    expect(world.ssm.calls('SendCommand').filter((call) => call.body.DocumentName === RESTART_DOCUMENT)).toHaveLength(count);
+    expect(world.ssm.commands().map((sent) => sent.input.DocumentName)).toEqual(['ShimFix-CheckContainerRuntime', RESTART_DOCUMENT]);
+    expect(world.ssm.commands().filter((sent) => sent.input.DocumentName === RESTART_DOCUMENT)).toEqual([
       {
         commandId,
         input: expect.objectContaining({ DocumentName: RESTART_DOCUMENT, DocumentVersion: '3', InstanceIds: [instanceId], Comment: expect.stringMatching(/^shim-fix U0PERSON01 r-/) }),

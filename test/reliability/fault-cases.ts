@@ -26,8 +26,8 @@ export const faultCases: readonly ReliabilityCase[] = [
     fault: 'none: `/shim-fix restart i-…` on a tagged instance',
     tried: 'slash command, Confirm, SSM status events (InProgress, Success, command Success)',
     count: 1,
-    outcome: 'plan card, one SendCommand, result in the thread, status message updated, audit record complete and closed',
-    test: { file: STORY, name: 'restart: plan card, Confirm, one SendCommand, status events update the thread, complete audit record' },
+    outcome: 'answered at once; the read-only check first; the plan card from what it measured; one restart SendCommand, result in the thread, status message updated, audit record complete and closed',
+    test: { file: STORY, name: 'restart: the check first, the plan card from what it measured, Confirm, one restart SendCommand, status events update the thread, complete audit record' },
   },
   {
     id: 'slack-429-retry-after',

@@ -2,6 +2,11 @@ import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { LocalDynamo } from '../../helpers/dynamo';
 import type { SlackApiStub } from '../../helpers/slack-api-stub';
 import { blockActionPayload, channelMessage, eventCallbackBody, interactiveBody, slashCommandBody } from '../../helpers/slack-request';
+import { buildStatusDeps, createCommandStatusHandler } from '../../../lambda/handlers/command-status';
+import { RESULT_LINE_PREFIX } from '../../../lambda/core/remediation/result-line';
+import { invocationStatusEvent } from '../../helpers/ssm-events';
+import { STALE_DAEMON_CHECK } from '../../unit/remediation/fixtures';
+import { useProcessEnv, type E2eEnvironment } from './e2e-environment';
 import type { ServeProcess } from './serve-process';
 
 export { buttonValue } from '../../helpers/block-kit';
@@ -54,4 +59,59 @@ export async function auditTrail(dynamo: LocalDynamo, requestId: string): Promis
     new QueryCommand({ TableName: dynamo.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `audit#${requestId}` } } }),
   );
   return (items.Items ?? []).filter((item) => item.sk?.S?.startsWith('event#')).map((item) => item.type?.S ?? '');
+}
+
+const CHECK_DOCUMENT = 'ShimFix-CheckContainerRuntime';
+/** A stale daemon whose restart stops no Docker container: the card offers the plain Confirm. */
+const STALE_CHECK = { ...STALE_DAEMON_CHECK, docker: { ...STALE_DAEMON_CHECK.docker, liveRestore: true } };
+
+async function pause(ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * `/shim-fix restart …` the way it works now: answered at once, then the check-first job either tells the requester
+ * (a refusal, a fleet's card) or sends the read-only check; for a check, its stale-daemon result is delivered through
+ * the status handler (in this process, as EventBridge would) and the card it brings is returned, shaped like
+ * {@link slash}'s answer. `immediate` is the slash command's own answer.
+ */
+export async function restartCard(serve: ServeProcess, world: E2eEnvironment, text: string, { timeoutMs = 15_000 } = {}) {
+  const ephemeralsBefore = world.slack.calls('chat.postEphemeral').length;
+  const commandsBefore = world.ssm.commands().length;
+  const immediate = await slash(serve, world.slack, text);
+  const answer = (call: { body: unknown }) => ({ status: immediate.status, body: call.body as { text?: string; blocks?: unknown[] }, raw: JSON.stringify(call.body), immediate: immediate.raw });
+  if (!immediate.raw.includes('first (read-only')) return { ...immediate, immediate: immediate.raw };
+  const deadline = Date.now() + timeoutMs;
+  let check: { commandId: string; input: Record<string, unknown> } | undefined;
+  while (!check) {
+    const told = world.slack.calls('chat.postEphemeral')[ephemeralsBefore];
+    if (told) return answer(told);
+    check = world.ssm.commands().slice(commandsBefore).find((sent) => sent.input.DocumentName === CHECK_DOCUMENT);
+    if (Date.now() > deadline) throw new Error(`no answer and no check for ${text}`);
+    if (!check) await pause(20);
+  }
+  const instanceId = (check.input.InstanceIds as string[])[0] ?? '';
+  world.ssm.setInvocation(check.commandId, instanceId, { Status: 'Success', StandardOutputContent: `probing\n${RESULT_LINE_PREFIX}${JSON.stringify(STALE_CHECK)}\n` });
+  const restore = useProcessEnv(world.env);
+  try {
+    const statusHandler = createCommandStatusHandler(() => buildStatusDeps(process.env));
+    for (;;) {
+      try {
+        await statusHandler(invocationStatusEvent(check.commandId, instanceId, 'Success', { document: CHECK_DOCUMENT }), { awsRequestId: 'e2e-check' });
+        break;
+      } catch (error) {
+        // As Lambda does: an event that arrives before the job recorded the command is retried.
+        if (!(error instanceof Error && error.name === 'CommandNotRecordedYetError') || Date.now() > deadline) throw error;
+        await pause(20);
+      }
+    }
+  } finally {
+    restore();
+  }
+  for (;;) {
+    const card = world.slack.calls('chat.postEphemeral').slice(ephemeralsBefore).find((call) => JSON.stringify(call.body).includes(instanceId));
+    if (card) return answer(card);
+    if (Date.now() > deadline) throw new Error(`no plan card for ${instanceId}`);
+    await pause(20);
+  }
 }
