@@ -9,7 +9,7 @@ import { oncePerInstance } from '../once-per-instance';
 import { remediationJobSchema } from '../remediation/jobs';
 import { runCheckFirstJob } from '../slack/remediation/check-first-job';
 import { createRemediationService } from '../slack/remediation/create-remediation';
-import type { RemediationService } from '../slack/remediation/remediation-service';
+import type { RemediationService } from '../remediation/remediation-service';
 import { STATUS_SLACK_CLIENT } from './command-status';
 
 /**

@@ -2,7 +2,7 @@ import type { AppLogger } from '../../logger';
 import type { EphemeralPoster, RemediationJob } from '../../remediation/jobs';
 import { ErrorCode, isCodedError } from '../../core/errors';
 import { buildPlanCard, buildPlanOutcome } from './plan-card';
-import type { RemediationService } from './remediation-service';
+import type { RemediationService } from '../../remediation/remediation-service';
 
 export const CHECK_FIRST_COPY = {
   storeUnavailable:

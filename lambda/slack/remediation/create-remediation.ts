@@ -11,7 +11,7 @@ import type { RemediationCommands } from '../types';
 import { InProcessJobQueue, LambdaJobQueue, type JobQueue } from '../../remediation/jobs';
 import { runCheckFirstJob } from './check-first-job';
 import { SlackRemediationCommands } from './remediation-commands';
-import { RemediationService } from './remediation-service';
+import { RemediationService } from '../../remediation/remediation-service';
 
 export interface CreateRemediationOptions {
   config: Pick<Config, 'operators' | 'allowTag' | 'restartDocument' | 'checkDocument' | 'table' | 'commandLogGroup'> & Partial<Pick<Config, 'documentHashes' | 'workerFunction'>>;

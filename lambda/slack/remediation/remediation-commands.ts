@@ -13,7 +13,7 @@ import { IDS, type RemediationCommandInput, type RemediationCommands } from '../
 import { buildCheckModal, readCheckModal } from './check-modal';
 import { REMEDIATION_IDS } from './ids';
 import { buildPlanCard, buildPlanOutcome } from './plan-card';
-import type { ConfirmOutcome, PlanOutcome, RemediationService, StatusPublisher } from './remediation-service';
+import type { ConfirmOutcome, PlanOutcome, RemediationService, StatusPublisher } from '../../remediation/remediation-service';
 import { buildStatusMessage } from './status-message';
 
 export const REMEDIATION_COPY = {

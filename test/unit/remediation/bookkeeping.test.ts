@@ -1,7 +1,7 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { InMemoryRemediationStore } from '../../../lambda/aws/in-memory-remediation-store';
 import { AwsSsmGateway, type SsmGateway } from '../../../lambda/aws/ssm-gateway';
-import { RemediationService, type StatusPublisher } from '../../../lambda/slack/remediation/remediation-service';
+import { RemediationService, type StatusPublisher } from '../../../lambda/remediation/remediation-service';
 import type { StatusUpdateDeps } from '../../../lambda/slack/remediation/status-updates';
 import { sweepInFlight } from '../../../lambda/slack/remediation/sweep-in-flight';
 import { startSsmProtocolStub, type SsmFailure, type SsmProtocolStub } from '../../helpers/ssm-protocol-stub';

@@ -2,7 +2,7 @@ import { InMemoryRemediationStore } from '../../../lambda/aws/in-memory-remediat
 import type { SsmGateway } from '../../../lambda/aws/ssm-gateway';
 import type { ManagedInstance } from '../../../lambda/core/remediation/types';
 import { buildPlanCard } from '../../../lambda/slack/remediation/plan-card';
-import { RemediationService } from '../../../lambda/slack/remediation/remediation-service';
+import { RemediationService } from '../../../lambda/remediation/remediation-service';
 import { findEchoedMentions } from '../../bad-input/support/mentions';
 
 /** Issue 9 point 6 (security review M3 and the fleet-tag hole): what a host reports, and what a fleet may be. */

@@ -1,7 +1,7 @@
 import { InMemoryRemediationStore } from '../../../lambda/aws/in-memory-remediation-store';
 import type { SsmGateway } from '../../../lambda/aws/ssm-gateway';
 import { AwsCallError } from '../../../lambda/core/remediation/errors';
-import { RemediationService, type StatusPublisher } from '../../../lambda/slack/remediation/remediation-service';
+import { RemediationService, type StatusPublisher } from '../../../lambda/remediation/remediation-service';
 
 const ID = 'i-0123456789abcdef0';
 const NOW = Date.parse('2026-01-02T03:00:00.000Z');

@@ -5,7 +5,7 @@ import type { RemediationStore } from '../../../lambda/aws/remediation-store-typ
 import type { SsmGateway } from '../../../lambda/aws/ssm-gateway';
 import { RemediationStoreError } from '../../../lambda/core/remediation/errors';
 import { SlackRemediationCommands } from '../../../lambda/slack/remediation/remediation-commands';
-import { RemediationService } from '../../../lambda/slack/remediation/remediation-service';
+import { RemediationService } from '../../../lambda/remediation/remediation-service';
 import { CHECK_FIRST_COPY, runCheckFirstJob } from '../../../lambda/slack/remediation/check-first-job';
 import { InProcessJobQueue } from '../../../lambda/remediation/jobs';
 import { reliabilityCase } from '../../reliability/catalogue';

@@ -1,18 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import type { RemediationStore, StatusMessageRef } from '../../aws/remediation-store-types';
-import type { SsmGateway } from '../../aws/ssm-gateway';
-import type { AllowTag } from '../../config';
-import { authorise, authoriseConfirm } from '../../core/remediation/authorisation';
-import { classifyAwsError, describeAwsFailure, describeUnknownSend, provesNothingRan } from '../../core/remediation/aws-failure';
-import { buildComment } from '../../core/remediation/comment';
-import { AwsCallError, TargetInvalidError } from '../../core/remediation/errors';
-import { buildPlan, describeDrift, retryCommand } from '../../core/remediation/plan';
-import { preflightFleet, preflightInstance, refuseAllowTagFleet, type PreflightVerdict } from '../../core/remediation/preflight';
-import { formatTarget, parseTarget, type Target } from '../../core/remediation/targets';
-import type { DocumentRef, Plan, RemediationAction, RolloutOptions } from '../../core/remediation/types';
-import type { AppLogger } from '../../logger';
-import { ACTIONS, type ActionId } from '../../remediation/actions';
-import { lockTtlSeconds } from '../../remediation/bounds';
+import type { RemediationStore, StatusMessageRef } from '../aws/remediation-store-types';
+import type { SsmGateway } from '../aws/ssm-gateway';
+import type { AllowTag } from '../config';
+import { authorise, authoriseConfirm } from '../core/remediation/authorisation';
+import { classifyAwsError, describeAwsFailure, describeUnknownSend, provesNothingRan } from '../core/remediation/aws-failure';
+import { buildComment } from '../core/remediation/comment';
+import { AwsCallError, TargetInvalidError } from '../core/remediation/errors';
+import { buildPlan, describeDrift, retryCommand } from '../core/remediation/plan';
+import { preflightFleet, preflightInstance, refuseAllowTagFleet, type PreflightVerdict } from '../core/remediation/preflight';
+import { formatTarget, parseTarget, type Target } from '../core/remediation/targets';
+import type { DocumentRef, Plan, RemediationAction, RolloutOptions } from '../core/remediation/types';
+import type { AppLogger } from '../logger';
+import { ACTIONS, type ActionId } from './actions';
+import { lockTtlSeconds } from './bounds';
 
 export interface RemediationServiceOptions {
   operators: readonly string[];
