@@ -19,6 +19,7 @@ let synth: SynthesisedShimFix;
 let slackPolicies: Simulation['identityPolicies'];
 let statusPolicies: Simulation['identityPolicies'];
 let sweeperPolicies: Simulation['identityPolicies'];
+let workerPolicies: Simulation['identityPolicies'];
 
 beforeAll(() => {
   // allowTag differs from the default so a policy that hard-coded the default tag would fail these tests.
@@ -26,6 +27,7 @@ beforeAll(() => {
   slackPolicies = identityPoliciesOf(synth.template, logicalId(synth.template, 'AWS::IAM::Role', 'SlackHandlerRole'));
   statusPolicies = identityPoliciesOf(synth.template, logicalId(synth.template, 'AWS::IAM::Role', 'StatusHandlerRole'));
   sweeperPolicies = identityPoliciesOf(synth.template, logicalId(synth.template, 'AWS::IAM::Role', 'SweeperHandlerRole'));
+  workerPolicies = identityPoliciesOf(synth.template, logicalId(synth.template, 'AWS::IAM::Role', 'RemediationWorkerRole'));
 });
 
 afterAll(() => synth.cleanUp());
@@ -213,5 +215,27 @@ describe('Sweeper role, evaluated by the IAM simulator', () => {
 
     // Assess
     expect(decisions).toEqual(['Allowed', 'Allowed', 'Allowed', 'ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied']);
+  });
+});
+
+describe('Remediation worker role, evaluated by the IAM simulator', () => {
+  it('may send our documents to tagged instances only, read the bot token, and nothing the Slack handler alone needs', async () => {
+    // Prepare
+    const requests: Request[] = [
+      { action: 'ssm:SendCommand', resource: documentArn('ShimFix-CheckContainerRuntime') },
+      { action: 'ssm:SendCommand', resource: instanceArn('i-0123456789abcdef0'), context: tagged },
+      { action: 'ssm:GetParameters', resource: parameter('/shim-fix/slack/bot-token') },
+      { action: 'ssm:SendCommand', resource: instanceArn('i-0123456789abcdef0') },
+      { action: 'ssm:SendCommand', resource: documentArn('AWS-RunShellScript'), context: tagged },
+      { action: 'ssm:GetParameters', resource: parameter('/shim-fix/slack/signing-secret') },
+      { action: 'ssm:GetCommandInvocation', resource: '*' },
+      { action: 'lambda:InvokeFunction', resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:anything` },
+    ];
+
+    // Act
+    const decisions = await Promise.all(requests.map((request) => decide(workerPolicies, request)));
+
+    // Assess
+    expect(decisions).toEqual(['Allowed', 'Allowed', 'Allowed', 'ImplicitlyDenied', 'ExplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied']);
   });
 });
