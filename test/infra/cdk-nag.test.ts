@@ -51,7 +51,7 @@ describe('cdk-nag AwsSolutions checks', () => {
       expect(acknowledgement.id).toMatch(/AwsSolutions-[A-Z]+\d+\[.+\]$/);
       expect(acknowledgement.reason.length).toBeGreaterThan(40);
       // On a handler's role, not on the stack or the app.
-      expect(acknowledgement.path).toMatch(/^ShimFix\/(SlackHandler|StatusHandler|SweeperHandler)\/Role$/);
+      expect(acknowledgement.path).toMatch(/^ShimFix\/(SlackHandler|RemediationWorker|StatusHandler|SweeperHandler)\/Role$/);
     }
   });
 
