@@ -7,7 +7,7 @@ import { formatTarget, parseTarget } from '../../core/remediation/targets';
 import type { RemediationAction } from '../../core/remediation/types';
 import type { AppLogger } from '../../logger';
 import type { ActionId } from '../../remediation/actions';
-import type { JobQueue } from '../../remediation/jobs';
+import { remediationJobSchema, type JobQueue } from '../../remediation/jobs';
 import { slackErrorCode } from '../answer-paste';
 import { IDS, type RemediationCommandInput, type RemediationCommands } from '../types';
 import { buildCheckModal, readCheckModal } from './check-modal';
@@ -94,8 +94,15 @@ export class SlackRemediationCommands implements RemediationCommands {
       await input.respond({ response_type: 'ephemeral', replace_original: false, text: error.message });
       return;
     }
+    // Who and where come from the payload: a request that does not name them properly is refused here, not queued.
+    const job = remediationJobSchema.safeParse({ kind: 'check-first', userId: input.userId, channelId: input.channelId, targetText: input.targetText });
+    if (!job.success) {
+      this.logger.warn('refusing a restart request without a usable user or channel', { problem: job.error.issues.map((issue) => issue.path.join('.')).join(', ') });
+      await input.respond({ response_type: 'ephemeral', replace_original: false, text: REMEDIATION_COPY.queueUnavailable });
+      return;
+    }
     try {
-      await this.queue.enqueue({ kind: 'check-first', userId: input.userId, channelId: input.channelId, targetText: input.targetText }, { chat: input.client.chat });
+      await this.queue.enqueue(job.data, { chat: input.client.chat });
     } catch (error) {
       this.logger.error('could not hand over the check-first job', { error: describeError(error) });
       await input.respond({ response_type: 'ephemeral', replace_original: false, text: REMEDIATION_COPY.queueUnavailable });
