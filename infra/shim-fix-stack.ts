@@ -91,20 +91,23 @@ export class ShimFixStack extends Stack {
       SHIM_FIX_CHECK_DOCUMENT_SHA256: contentSha256(documents.check.content),
     };
 
+    // What both functions that plan and send need: who may act, the allow tag, the documents and their hashes.
+    const remediationEnvironment = {
+      SLACK_BOT_TOKEN_PARAM: settings.botTokenParam,
+      SHIM_FIX_OPERATORS: settings.operators.join(','),
+      SHIM_FIX_ALLOW_TAG: `${settings.allowTag.key}=${settings.allowTag.value}`,
+      SHIM_FIX_COMMAND_LOG_GROUP: commandOutput.logGroupName,
+      ...documentEnvironment,
+      ...documentHashes,
+    };
+
     // The remediation worker: the Slack handler hands it check-first restarts with an asynchronous invocation, so
     // Slack's answer never waits for SSM (lambda/remediation/jobs.ts says why this path). Not reachable from the URL.
     const worker = new HandlerFunction(this, 'RemediationWorker', {
       entry: 'lambda/handlers/remediation-worker.ts',
       description: 'shim-fix: plans a restart and sends the read-only check first, outside the Slack request',
       logRetention: settings.logRetention,
-      environment: {
-        SLACK_BOT_TOKEN_PARAM: settings.botTokenParam,
-        SHIM_FIX_OPERATORS: settings.operators.join(','),
-        SHIM_FIX_ALLOW_TAG: `${settings.allowTag.key}=${settings.allowTag.value}`,
-        SHIM_FIX_COMMAND_LOG_GROUP: commandOutput.logGroupName,
-        ...documentEnvironment,
-        ...documentHashes,
-      },
+      environment: remediationEnvironment,
     });
     for (const statement of [
       ...readParameters(this, [botToken.parameterArn], settings.parameterKeyArn),
@@ -137,12 +140,7 @@ export class ShimFixStack extends Stack {
       logRetention: settings.logRetention,
       environment: {
         SLACK_SIGNING_SECRET_PARAM: settings.signingSecretParam,
-        SLACK_BOT_TOKEN_PARAM: settings.botTokenParam,
-        SHIM_FIX_OPERATORS: settings.operators.join(','),
-        SHIM_FIX_ALLOW_TAG: `${settings.allowTag.key}=${settings.allowTag.value}`,
-        SHIM_FIX_COMMAND_LOG_GROUP: commandOutput.logGroupName,
-        ...documentEnvironment,
-        ...documentHashes,
+        ...remediationEnvironment,
         SHIM_FIX_WORKER_FUNCTION: worker.function.functionName,
       },
     });

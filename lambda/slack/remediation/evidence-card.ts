@@ -5,6 +5,7 @@ import { escapeMrkdwn } from '../blocks/mrkdwn';
 import type { Plan, PlanEvidence } from '../../core/remediation/types';
 import { ACTIONS, isActionId, type ActionId } from '../../remediation/actions';
 import { REMEDIATION_IDS } from './ids';
+import { planCardFooter } from './plan-card';
 
 const BUTTON_IDS: Record<Exclude<ActionId, 'check'>, string> = {
   restart: REMEDIATION_IDS.confirm,
@@ -45,17 +46,11 @@ export function buildEvidenceCard(plan: Plan, evidence: PlanEvidence): SlackMess
   for (const warning of evidence.warnings) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: ${escapeMrkdwn(warning)}` }] });
   }
-  blocks.push({
-    type: 'context',
-    elements: [{ type: 'mrkdwn', text: `Request \`${plan.requestId}\` · this card expires <!date^${plan.expiresAt}^{time}|in 10 minutes>. Every step is audited.` }],
-  });
-  blocks.push({
-    type: 'actions',
-    block_id: 'remediation_plan_actions',
-    elements: [
-      ...offered.map((action) => button(BUTTON_IDS[action], action === 'restart-with-docker' ? `Restart containerd and Docker — stops ${evidence.containersAtRisk ?? 0} containers` : 'Confirm restart', plan.planId, 'danger')),
-      button(REMEDIATION_IDS.cancel, 'Cancel', plan.planId),
-    ],
-  });
+  blocks.push(
+    ...planCardFooter(
+      plan,
+      offered.map((action) => button(BUTTON_IDS[action], action === 'restart-with-docker' ? `Restart containerd and Docker — stops ${evidence.containersAtRisk ?? 0} containers` : 'Confirm restart', plan.planId, 'danger')),
+    ),
+  );
   return fitMessage({ text: `Restart containerd on ${evidence.instanceId}? ${evidence.sentence}`, blocks });
 }

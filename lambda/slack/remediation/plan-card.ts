@@ -1,4 +1,4 @@
-import type { KnownBlock } from '@slack/types';
+import type { Button, KnownBlock } from '@slack/types';
 import { button } from '../blocks/answer-card';
 import { fitMessage, type SlackMessage } from '../blocks/limits';
 import { escapeMrkdwn } from '../blocks/mrkdwn';
@@ -38,19 +38,18 @@ export function buildPlanCard(plan: Plan, preflightSummary: string): SlackMessag
   for (const warning of plan.warnings) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: ${warning}` }] });
   }
-  blocks.push({
-    type: 'context',
-    elements: [{ type: 'mrkdwn', text: `Request \`${plan.requestId}\` · this card expires <!date^${plan.expiresAt}^{time}|in 10 minutes>. Every step is audited.` }],
-  });
-  blocks.push({
-    type: 'actions',
-    block_id: 'remediation_plan_actions',
-    elements: [
-      button(REMEDIATION_IDS.confirm, plan.action === 'restart' ? 'Confirm restart' : 'Run check', plan.planId, plan.action === 'restart' ? 'danger' : 'primary'),
-      button(REMEDIATION_IDS.cancel, 'Cancel', plan.planId),
-    ],
-  });
+  blocks.push(
+    ...planCardFooter(plan, [button(REMEDIATION_IDS.confirm, plan.action === 'restart' ? 'Confirm restart' : 'Run check', plan.planId, plan.action === 'restart' ? 'danger' : 'primary')]),
+  );
   return fitMessage({ text: `${verb} ${target}? Confirm or cancel.`, blocks });
+}
+
+/** The end of every plan card: request id and expiry, then the confirm buttons given and Cancel (all carry the plan id). */
+export function planCardFooter(plan: Pick<Plan, 'planId' | 'requestId' | 'expiresAt'>, confirms: Button[]): KnownBlock[] {
+  return [
+    { type: 'context', elements: [{ type: 'mrkdwn', text: `Request \`${plan.requestId}\` · this card expires <!date^${plan.expiresAt}^{time}|in 10 minutes>. Every step is audited.` }] },
+    { type: 'actions', block_id: 'remediation_plan_actions', elements: [...confirms, button(REMEDIATION_IDS.cancel, 'Cancel', plan.planId)] },
+  ];
 }
 
 /** What replaces the plan card after a click, so it cannot be clicked again. */

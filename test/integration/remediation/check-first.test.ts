@@ -8,6 +8,7 @@ import { blockActionPayload, functionUrlEvent, interactiveBody, slashCommandBody
 import { invocationStatusEvent } from '../../helpers/ssm-events';
 import { startSsmProtocolStub, type SsmProtocolStub } from '../../helpers/ssm-protocol-stub';
 import { STALE_DAEMON_CHECK } from '../../unit/remediation/fixtures';
+import { until } from './check-first-steps';
 
 /**
  * Issue 9 points 1 and 2 through the real Slack Lambda handler (signed requests), the real SDK against the loopback SSM
@@ -67,16 +68,6 @@ async function click(actionId: string, value: string): Promise<string> {
   expect(response.statusCode).toBe(200);
   const answer = env.slack.calls('response_url').filter((call) => call.method === new URL(responseUrl).pathname).at(-1);
   return JSON.stringify(answer?.body ?? {});
-}
-
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** The check SendCommand the worker sent for `instanceId`. */
