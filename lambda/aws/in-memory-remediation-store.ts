@@ -1,6 +1,6 @@
 import { statusRank, type RequestOutcome } from '../core/remediation/command-status';
 import type { Plan, PlanEvidence } from '../core/remediation/types';
-import { RESULT_POST_LEASE_SECONDS, type AuditEvent, type AuditRecord, type InFlightRequest, type LockResult, type NewAuditRecord, type PlanClaim, type RemediationStore, type StatusMessageRef } from './remediation-store-types';
+import { RESULT_POST_LEASE_SECONDS, type AuditEvent, type AuditRecord, type InFlightRequest, type LockResult, type NewAuditRecord, type PlanClaim, type RemediationStore, type SendingStage, type StatusMessageRef } from './remediation-store-types';
 
 interface StoredPlan {
   plan: Plan;
@@ -176,8 +176,8 @@ export class InMemoryRemediationStore implements RemediationStore {
     return true;
   }
 
-  public async markSending(requestId: string): Promise<void> {
-    this.inFlight.set(requestId, { requestId, sentAt: this.now() });
+  public async markSending(requestId: string, stage: SendingStage = 'sending'): Promise<void> {
+    this.inFlight.set(requestId, { requestId, sentAt: this.now(), stage });
   }
 
   public async listInFlight(): Promise<InFlightRequest[]> {

@@ -56,7 +56,14 @@ export interface InFlightRequest {
   commandId?: string;
   /** When sending started, then when SendCommand was accepted, in milliseconds since the epoch. */
   sentAt: number;
+  /**
+   * Without a command id: `preparing` while the Confirm has its lock but has not reached SendCommand (nothing was sent:
+   * the sweeper may release the lock), `sending` from the moment SendCommand may have gone out.
+   */
+  stage?: SendingStage;
 }
+
+export type SendingStage = 'preparing' | 'sending';
 
 /**
  * How long a result-post claim stays pending before another invocation may take it over. Longer than the status
@@ -123,7 +130,7 @@ export interface RemediationStore {
    * Puts the request on the in-flight index just before SendCommand, without a command id: if the sender dies before
    * `recordCommand`, the sweeper still finds the request and tells its thread.
    */
-  markSending(requestId: string): Promise<void>;
+  markSending(requestId: string, stage?: SendingStage): Promise<void>;
   /** Requests being sent or with a command sent, and no outcome recorded, oldest first. */
   listInFlight(): Promise<InFlightRequest[]>;
   /** Takes a request off the in-flight index; removing one that is not there is fine. */

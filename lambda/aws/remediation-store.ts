@@ -4,7 +4,7 @@ import * as z from 'zod';
 import { statusRank, type RequestOutcome } from '../core/remediation/command-status';
 import { RemediationStoreError } from '../core/remediation/errors';
 import type { Plan, PlanEvidence } from '../core/remediation/types';
-import { RESULT_POST_LEASE_SECONDS, type AuditEvent, type AuditRecord, type InFlightRequest, type LockResult, type NewAuditRecord, type PlanClaim, type RemediationStore, type StatusMessageRef } from './remediation-store-types';
+import { RESULT_POST_LEASE_SECONDS, type AuditEvent, type AuditRecord, type InFlightRequest, type LockResult, type NewAuditRecord, type PlanClaim, type RemediationStore, type SendingStage, type StatusMessageRef } from './remediation-store-types';
 
 export * from './remediation-store-types';
 
@@ -16,7 +16,7 @@ export const IN_FLIGHT_PARTITION = 'inflight';
 /** An in-flight entry nobody closed (the sweeper gives up long before) is deleted by the table's TTL after this. */
 const IN_FLIGHT_RETENTION_SECONDS = 7 * 24 * 60 * 60;
 
-const inFlightSchema = z.object({ sk: z.string(), commandId: z.string().optional(), sentAt: z.number() });
+const inFlightSchema = z.object({ sk: z.string(), commandId: z.string().optional(), sentAt: z.number(), stage: z.enum(['preparing', 'sending']).optional() });
 
 const planSchema = z.object({
   plan: z.custom<Plan>((value) => typeof value === 'object' && value !== null),
@@ -245,12 +245,12 @@ export class DynamoRemediationStore implements RemediationStore {
     await this.appendEvent(requestId, { type: 'sent', detail: `command ${commandId}, ${document.name} version ${document.version}` });
   }
 
-  public async markSending(requestId: string): Promise<void> {
+  public async markSending(requestId: string, stage: SendingStage = 'sending'): Promise<void> {
     await this.write(() =>
       this.documents.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk: IN_FLIGHT_PARTITION, sk: requestId, sentAt: this.now(), expiresAt: this.nowSeconds() + IN_FLIGHT_RETENTION_SECONDS },
+          Item: { pk: IN_FLIGHT_PARTITION, sk: requestId, stage, sentAt: this.now(), expiresAt: this.nowSeconds() + IN_FLIGHT_RETENTION_SECONDS },
         }),
       ),
     );
@@ -273,8 +273,8 @@ export class DynamoRemediationStore implements RemediationStore {
         for (const item of page.Items ?? []) {
           const parsed = inFlightSchema.safeParse(item);
           if (parsed.success) {
-            const { sk, commandId, sentAt } = parsed.data;
-            entries.push({ requestId: sk, ...(commandId !== undefined ? { commandId } : {}), sentAt });
+            const { sk, commandId, sentAt, stage } = parsed.data;
+            entries.push({ requestId: sk, ...(commandId !== undefined ? { commandId } : { stage: stage ?? 'sending' }), sentAt });
           }
         }
         startKey = page.LastEvaluatedKey;

@@ -228,6 +228,9 @@ export class RemediationService {
     }
 
     if (plan.action === 'restart') {
+      // On the in-flight index before the lock: if this invocation dies holding the lock, the sweeper finds the request
+      // (stage `preparing`: nothing was sent) and frees the instance, instead of a lock nobody can see.
+      await store.markSending(plan.requestId, 'preparing');
       const lock = await store.acquireLocks(plan.instanceIds, plan.requestId, lockTtlSeconds(plan.instanceIds.length));
       if (!lock.acquired) {
         const running = await store.getAudit(lock.heldBy);
@@ -242,8 +245,8 @@ export class RemediationService {
     try {
       statusMessage = await input.publisher.post(plan.requestId);
       await store.setStatusMessage(plan.requestId, statusMessage);
-      // On the in-flight index before sending: if this invocation dies mid-SendCommand, the sweeper tells the thread.
-      await store.markSending(plan.requestId);
+      // Stage `sending` before SendCommand: if this invocation dies from here on, the command may have gone out.
+      await store.markSending(plan.requestId, 'sending');
     } catch (error) {
       await this.abandon(plan, 'not-sent', `could not post the status message: ${describeError(error)}`);
       throw error;

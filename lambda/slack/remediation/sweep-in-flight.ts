@@ -89,6 +89,19 @@ async function sweepOne(entry: InFlightRequest, now: number, settings: Required<
     return 'alreadyClosed';
   }
   const { commandId } = entry;
+  if (commandId === undefined && entry.stage === 'preparing') {
+    // The Confirm took its lock and died before SendCommand (its timeout is 10 s, this entry is minutes old): nothing
+    // was sent, so the instance is freed and the request closed `not-sent`.
+    await closeUnknown(audit, deps, {
+      claimKey: 'interrupted',
+      text: `:x: shim-fix was interrupted before it sent the command for request \`${audit.requestId}\`. Nothing ran. Run the command again for a fresh plan.`,
+      detail: 'interrupted before SendCommand: nothing was sent',
+      releaseLocks: true,
+      outcome: 'not-sent',
+    });
+    deps.logger.error('in-flight request interrupted before sending', { requestId: audit.requestId });
+    return 'interrupted';
+  }
   if (commandId === undefined) {
     // Marked as sending, never recorded: the Slack handler died while SendCommand was in flight (its timeout is 10 s,
     // this entry is minutes old), or SSM answered in a way that proves nothing (5xx, network error, unreadable 200).
@@ -151,8 +164,12 @@ async function pollStatuses(commandId: string, audit: AuditRecord, deps: StatusU
   );
 }
 
-/** Tells the thread (once), optionally releases the locks, closes the audit record `unknown` and refreshes the status. */
-async function closeUnknown(audit: AuditRecord, deps: StatusUpdateDeps, how: { claimKey: string; text: string; detail: string; releaseLocks: boolean }): Promise<void> {
+/** Tells the thread (once), optionally releases the locks, closes the audit record (`unknown` unless told) and refreshes the status. */
+async function closeUnknown(
+  audit: AuditRecord,
+  deps: StatusUpdateDeps,
+  how: { claimKey: string; text: string; detail: string; releaseLocks: boolean; outcome?: 'unknown' | 'not-sent' },
+): Promise<void> {
   if (audit.statusMessage && (await claimResult(audit.requestId, how.claimKey, deps.store))) {
     try {
       await deps.chat.postMessage({ channel: audit.statusMessage.channel, thread_ts: audit.statusMessage.ts, text: how.text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: how.text } }] });
@@ -163,7 +180,7 @@ async function closeUnknown(audit: AuditRecord, deps: StatusUpdateDeps, how: { c
     await deps.store.completeResultPost(audit.requestId, how.claimKey);
   }
   if (how.releaseLocks && audit.action === 'restart') await deps.store.releaseLocks(audit.instanceIds, audit.requestId);
-  await deps.store.closeAudit(audit.requestId, 'unknown', how.detail);
+  await deps.store.closeAudit(audit.requestId, how.outcome ?? 'unknown', how.detail);
   const closed = await deps.store.getAudit(audit.requestId);
   if (closed?.statusMessage) {
     await deps.chat

@@ -277,6 +277,8 @@ describe.each(factories)('%s', (_name, create) => {
       await store.createAudit(audit('r-1'));
 
       // Act
+      await store.markSending('r-1', 'preparing');
+      const preparing = await store.listInFlight();
       await store.markSending('r-1');
       const sending = await store.listInFlight();
       clock.now += 500;
@@ -284,7 +286,8 @@ describe.each(factories)('%s', (_name, create) => {
       const sent = await store.listInFlight();
 
       // Assess
-      expect(sending).toEqual([{ requestId: 'r-1', sentAt: START }]);
+      expect(preparing).toEqual([{ requestId: 'r-1', sentAt: START, stage: 'preparing' }]);
+      expect(sending).toEqual([{ requestId: 'r-1', sentAt: START, stage: 'sending' }]);
       expect(sent).toEqual([{ requestId: 'r-1', commandId: 'cmd-1', sentAt: START + 500 }]);
     });
 

@@ -83,6 +83,47 @@ describe('one bound for the lock and for giving up', () => {
   });
 });
 
+describe('a Confirm cut off between taking the lock and sending (security review L1)', () => {
+  it('the sweeper sees it, frees the instance and closes the request not-sent', async () => {
+    // Prepare: the status message post never returns (the invocation is killed there).
+    const ssm: SsmGateway = {
+      describeInstance: async (instanceId) => ({ instanceId, hasAllowTag: true, instance: { instanceId, pingStatus: 'Online', platformType: 'Linux' } }),
+      describeFleet: async (tag) => ({ tag, eligible: [], truncated: false }),
+      documentVersion: async (name) => ({ name, version: '1' }),
+      sendCommand: async () => ({ commandId: '00000000-0000-0000-0000-000000000001' }),
+      getCommandInvocation: async (_commandId, instanceId) => ({ instanceId, status: 'InProgress', stdout: '', stderr: '' }),
+      listCommandInvocations: async () => [],
+    };
+    const { store, deps, at } = world(ssm);
+    let counter = 0;
+    const service = new RemediationService({
+      operators: ['U1'],
+      allowTag: ALLOW,
+      restartDocument: DOCUMENTS[0] ?? '',
+      checkDocument: DOCUMENTS[1] ?? '',
+      ssm,
+      store,
+      logger: silent,
+      newId: (prefix) => `${prefix}-cut-${++counter}`,
+      now: () => T0,
+    });
+    const planned = await service.plan({ userId: 'U1', channelId: 'C1', action: 'restart', targetText: ID });
+    if (planned.kind !== 'plan') throw new Error('expected a plan');
+    const hanging: StatusPublisher = { post: () => new Promise(() => undefined), refresh: async () => undefined };
+    void service.confirm({ planId: planned.plan.planId, userId: 'U1', publisher: hanging });
+    await new Promise((resolve) => setImmediate(resolve));
+
+    // Act
+    at(6);
+    const report = await sweepInFlight(deps);
+
+    // Assess
+    expect(report.interrupted).toBe(1);
+    expect(await store.getAudit(planned.plan.requestId)).toMatchObject({ outcome: 'not-sent' });
+    expect(await store.acquireLocks([ID], 'r-next', 60)).toEqual({ acquired: true });
+  });
+});
+
 describe('SendCommand failures that prove nothing keep the lock and the request in flight', () => {
   let stub: SsmProtocolStub;
   let client: SSMClient;
