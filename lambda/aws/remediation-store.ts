@@ -18,8 +18,45 @@ const IN_FLIGHT_RETENTION_SECONDS = 7 * 24 * 60 * 60;
 
 const inFlightSchema = z.object({ sk: z.string(), commandId: z.string().optional(), sentAt: z.number(), stage: z.enum(['preparing', 'sending']).optional() });
 
+/**
+ * The plan as read back at Confirm: its target, instances, document and evidence are what gets sent, so it is
+ * validated like any other input, not trusted because this table wrote it.
+ */
+const storedPlanSchema = z.object({
+  planId: z.string().min(1),
+  requestId: z.string().min(1),
+  action: z.enum(['check', 'restart']),
+  target: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('instance'), instanceId: z.string().regex(/^(?:i-[0-9a-f]{8}|i-[0-9a-f]{17}|mi-[0-9a-f]{17})$/) }),
+    z.object({ kind: z.literal('fleet'), tag: z.object({ key: z.string().min(1).max(128), value: z.string().min(1).max(256) }) }),
+  ]),
+  requestedBy: z.string().min(1),
+  channelId: z.string(),
+  document: z.object({ name: z.string().min(1), version: z.string().regex(/^[1-9][0-9]*$/) }),
+  instanceIds: z.array(z.string()).max(100),
+  rollout: z.object({ maxConcurrency: z.string(), maxErrors: z.string(), timeoutSeconds: z.number().int().positive() }),
+  restarts: z.array(z.string()),
+  warnings: z.array(z.string()),
+  createdAt: z.string(),
+  expiresAt: z.number(),
+  checkFirst: z.boolean().optional(),
+  evidence: z
+    .object({
+      checkRequestId: z.string(),
+      instanceId: z.string(),
+      verdict: z.string(),
+      offered: z.array(z.string()),
+      sentence: z.string(),
+      runbook: z.string(),
+      facts: z.array(z.string()),
+      warnings: z.array(z.string()),
+      containersAtRisk: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
+});
+
 const planSchema = z.object({
-  plan: z.custom<Plan>((value) => typeof value === 'object' && value !== null),
+  plan: storedPlanSchema.transform((plan): Plan => plan as Plan),
   state: z.enum(['pending', 'confirmed', 'cancelled']),
   decidedBy: z.string().optional(),
   expiresAt: z.number(),

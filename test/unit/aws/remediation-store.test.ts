@@ -309,3 +309,21 @@ describe.each(factories)('%s', (_name, create) => {
     });
   });
 });
+
+describe('DynamoRemediationStore plan read back at Confirm', () => {
+  it('refuses a stored plan whose target is not an instance id or a fleet (validated, not trusted)', async () => {
+    // Prepare: someone with write access to the table rewrites a pending plan's target.
+    const tableName = await dynamo.createTable();
+    const store = new DynamoRemediationStore({ tableName, client: dynamo.client, now: () => START });
+    await store.savePlan(plan('p-tampered'));
+    const { DynamoDBDocumentClient, PutCommand } = await import('@aws-sdk/lib-dynamodb');
+    const tampered = { ...plan('p-tampered'), target: { kind: 'instance', instanceId: 'i-0aaaaaaaaaaaaaaaa; reboot' } };
+    await DynamoDBDocumentClient.from(dynamo.client).send(new PutCommand({ TableName: tableName, Item: { pk: 'plan#p-tampered', sk: 'plan', plan: tampered, state: 'pending', expiresAt: tampered.expiresAt } }));
+
+    // Act
+    const read = await store.getPlan('p-tampered').catch((error: unknown) => error);
+
+    // Assess
+    expect(read).toBeInstanceOf(Error);
+  });
+});
