@@ -1,3 +1,4 @@
+import { RESTART_STEPS } from '../core/remediation/plan';
 import { parseResultLine, type ScriptResult } from '../core/remediation/result-line';
 import { containersAtRisk } from './evidence';
 
@@ -29,11 +30,6 @@ export interface ActionSpec {
 
 const staleDaemon = (result: ScriptResult) => result.action === 'check' && result.status === 'checked' && result.verdict === 'stale-daemon';
 
-const RESTART_STEPS = [
-  'the script re-runs the probes and touches nothing unless the daemon is still stale',
-  'containerd: `systemctl restart containerd` (with `daemon-reload` when the unit needs it), then its socket, its version and the CRI plugin are verified',
-  'Docker is left running (dockerd reconnects); it is restarted only when dockerd itself is stale or does not recover',
-] as const;
 
 export const ACTIONS: Readonly<Record<ActionId, ActionSpec>> = {
   check: {

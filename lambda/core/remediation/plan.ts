@@ -4,16 +4,17 @@ import { DEFAULT_ROLLOUT, type DocumentRef, type Plan, type RolloutOptions } fro
 /** How long a plan card may be confirmed. After that the facts it showed (online, tagged, version) are too old. */
 export const PLAN_TTL_SECONDS = 10 * 60;
 
+/** What the restart document does, in order (the action registry, lambda/remediation/actions.ts, shows the same steps). */
 export const RESTART_STEPS = [
-  'containerd: `systemctl restart containerd`, then wait (bounded) for its socket',
-  'Docker: `systemctl restart docker`, only if Docker is active',
-  'verify that the running containerd version equals the installed one',
-];
+  'the script re-runs the probes and touches nothing unless the daemon is still stale',
+  'containerd: `systemctl restart containerd` (with `daemon-reload` when the unit needs it), then its socket, its version and the CRI plugin are verified',
+  'Docker is left running (dockerd reconnects); it is restarted only when dockerd itself is stale or does not recover',
+] as const;
 
 export const LIVE_RESTORE_WARNING =
-  'Restarting Docker stops its running containers unless `live-restore` is enabled in `/etc/docker/daemon.json`. ' +
-  'Containers run by containerd itself (Kubernetes pods) keep running: their shims outlive the daemon. ' +
-  'Not sure? Run `/shim-fix check` first: it reports the live-restore setting.';
+  'Running containers keep running: only containerd restarts, and their shims outlive it. On a host where a restart ' +
+  'would stop Docker containers (live-restore off, and dockerd stale or docker.service bound to containerd) the script ' +
+  'refuses and touches nothing; restart such a host on its own to choose that explicitly.';
 
 /** What the plan card will show, as the preflight found it; rollout defaults and expiry are filled in here. */
 export type BuildPlanInput = Pick<Plan, 'planId' | 'requestId' | 'action' | 'target' | 'requestedBy' | 'channelId' | 'document' | 'instanceIds'> & {
