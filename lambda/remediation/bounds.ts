@@ -17,8 +17,11 @@ export const SWEEP_SCHEDULE_MINUTES = 5;
  */
 export const GIVE_UP_BASE_MS = 60 * 60_000;
 
-/** Added per instance after the first: a fleet rolls out wave by wave, at worst one instance at a time. */
-export const GIVE_UP_PER_EXTRA_INSTANCE_MS = 5 * 60_000;
+/**
+ * Added per instance after the first: a fleet rolls out one instance at a time, and each may take the restart
+ * document's whole execution timeout (600 s), so a shorter slot would give up on (and unlock) a fleet still running.
+ */
+export const GIVE_UP_PER_EXTRA_INSTANCE_MS = 10 * 60_000;
 
 /** Milliseconds after sending after which the sweeper gives a request up. */
 export function giveUpAfterMs(instanceCount: number, base = GIVE_UP_BASE_MS, perExtraInstance = GIVE_UP_PER_EXTRA_INSTANCE_MS): number {

@@ -1,8 +1,20 @@
 import { formatTarget } from './targets';
-import { DEFAULT_ROLLOUT, type DocumentRef, type Plan, type RolloutOptions } from './types';
+import { DEFAULT_ROLLOUT, type DocumentRef, type Plan, type RemediationAction, type RolloutOptions } from './types';
 
 /** How long a plan card may be confirmed. After that the facts it showed (online, tagged, version) are too old. */
 export const PLAN_TTL_SECONDS = 10 * 60;
+
+/** The documents' execution timeouts (infra/constructs/command-documents.ts): the longest one host can take. */
+export const EXECUTION_SECONDS = { check: 120, restart: 600 } as const;
+
+/**
+ * SendCommand's TimeoutSeconds is one deadline for the whole command: an instance whose turn has not come by then is
+ * never run (DeliveryTimedOut). A fleet rolled out one at a time therefore gets the delivery window plus one full
+ * execution per earlier instance, so its last instance is still reached (security review S-a).
+ */
+export function deliveryTimeoutSeconds(action: RemediationAction, instanceCount: number, base = DEFAULT_ROLLOUT.timeoutSeconds): number {
+  return base + Math.max(0, instanceCount - 1) * EXECUTION_SECONDS[action];
+}
 
 /** What the restart document does, in order (the action registry, lambda/remediation/actions.ts, shows the same steps). */
 export const RESTART_STEPS = [
@@ -32,6 +44,9 @@ export type BuildPlanInput = Pick<Plan, 'planId' | 'requestId' | 'action' | 'tar
  */
 export function buildPlan(input: BuildPlanInput): Plan {
   const rollout: RolloutOptions = { ...DEFAULT_ROLLOUT, ...input.rollout };
+  if (input.target.kind === 'fleet' && input.rollout?.timeoutSeconds === undefined) {
+    rollout.timeoutSeconds = deliveryTimeoutSeconds(input.action, input.instanceIds.length);
+  }
   const warnings: string[] = [];
   if (input.action === 'restart') warnings.push(LIVE_RESTORE_WARNING);
   if (input.target.kind === 'fleet') {

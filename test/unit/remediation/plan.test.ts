@@ -1,6 +1,6 @@
 import { authorise, authoriseConfirm } from '../../../lambda/core/remediation/authorisation';
 import { buildComment, COMMENT_MAX } from '../../../lambda/core/remediation/comment';
-import { buildPlan, describeDrift, LIVE_RESTORE_WARNING, PLAN_TTL_SECONDS, retryCommand } from '../../../lambda/core/remediation/plan';
+import { buildPlan, deliveryTimeoutSeconds, describeDrift, LIVE_RESTORE_WARNING, PLAN_TTL_SECONDS, retryCommand } from '../../../lambda/core/remediation/plan';
 import fc from 'fast-check';
 
 const now = new Date('2026-01-02T03:04:05.000Z');
@@ -63,6 +63,20 @@ describe('describeDrift', () => {
     expect(drift).toContain('version 4 (the card showed version 3)');
     expect(drift).toContain('1 instance(s) joined: i-cccccccc');
     expect(drift).toContain('1 instance(s) left: i-bbbbbbbb');
+  });
+});
+
+describe('fleet delivery timeout', () => {
+  it('reaches the last instance of a one-at-a-time rollout: the delivery window plus one execution per earlier instance', () => {
+    // Act
+    const ids = ['i-aaaaaaaa', 'i-bbbbbbbb', 'i-cccccccc'];
+    const fleet = (action: 'check' | 'restart') =>
+      buildPlan({ planId: 'p', requestId: 'r', action, target: { kind: 'fleet', tag: { key: 'team', value: 'a' } }, requestedBy: 'U1', channelId: 'C1', document: { name: 'D', version: '1' }, instanceIds: ids, now: new Date(0) });
+
+    // Assess
+    expect(fleet('restart').rollout.timeoutSeconds).toBe(600 + 2 * 600);
+    expect(fleet('check').rollout.timeoutSeconds).toBe(600 + 2 * 120);
+    expect(deliveryTimeoutSeconds('restart', 1)).toBe(600);
   });
 });
 

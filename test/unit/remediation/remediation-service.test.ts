@@ -132,7 +132,7 @@ describe('RemediationService fleet locks', () => {
     await remediation.confirm({ planId: planned.plan.planId, userId: 'U111', publisher });
 
     // Assess
-    // The sweeper gives up after 60 min + 5 per extra instance; the lock outlives that by two sweep periods.
-    expect(locks).toEqual([(60 + 2 * 5) * 60 + 2 * 5 * 60]);
+    // The sweeper gives up after 60 min + 10 per extra instance; the lock outlives that by two sweep periods.
+    expect(locks).toEqual([(60 + 2 * 10) * 60 + 2 * 5 * 60]);
   });
 });

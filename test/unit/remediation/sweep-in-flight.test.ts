@@ -88,10 +88,10 @@ describe('sweepInFlight', () => {
     await h.store.recordCommand('r-fleet', 'cmd-fleet', { name: DOC, version: '3' });
     h.deps.ssm.listCommandInvocations = async () => fleet.map((instanceId) => ({ instanceId, status: 'InProgress' }));
 
-    // Act
-    h.at(69);
+    // Act: 60 minutes plus one 10-minute slot (the restart's execution timeout) per instance after the first.
+    h.at(79);
     const before = await sweepInFlight(h.deps);
-    h.at(70);
+    h.at(80);
     const after = await sweepInFlight(h.deps);
 
     // Assess
