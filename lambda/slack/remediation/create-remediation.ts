@@ -32,6 +32,10 @@ export interface CreateRemediationOptions {
 export function createRemediationCommands(options: CreateRemediationOptions): RemediationCommands {
   const { config, logger } = options;
   const { service, store } = createRemediationService(options);
+  if (!config.workerFunction && process.env.AWS_LAMBDA_FUNCTION_NAME) {
+    // Lambda freezes the process once the answer is sent: an in-process job may never finish its check.
+    logger.warn('SHIM_FIX_WORKER_FUNCTION is not set: check-first restarts run in this process (local runs only)');
+  }
   /* eslint-disable @typescript-eslint/no-require-imports -- lazy loading is the point */
   const queue: JobQueue = config.workerFunction
     ? new LambdaJobQueue(config.workerFunction, async (input) => {
