@@ -77,7 +77,9 @@ export const blockActionBody = z.object({
     .loose()
     .optional(),
   message: z.object({ ts: ts.optional(), thread_ts: ts.optional() }).loose().optional(),
-  actions: z.array(z.object({ action_id: z.string(), value: z.string().optional(), action_ts: z.string().optional() }).loose()).min(1),
+  actions: z
+    .array(z.object({ action_id: z.string(), block_id: z.string().optional(), value: z.string().optional(), action_ts: z.string().optional() }).loose())
+    .min(1),
 });
 export type BlockActionBody = z.infer<typeof blockActionBody>;
 

@@ -108,7 +108,7 @@ export function interactiveBody(payload: Record<string, unknown>): string {
 
 /** A `block_actions` payload for one button click. */
 export function blockActionPayload(
-  action: { action_id: string; value: string },
+  action: { action_id: string; value: string; block_id?: string },
   { responseUrl, messageTs: ts = messageTs(), ephemeral = false, threadTs }: { responseUrl: string; messageTs?: string; ephemeral?: boolean; threadTs?: string },
 ): Record<string, unknown> {
   return {

@@ -1,4 +1,5 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
+import { languageBlockId } from './block-language';
 import { answerCopy, sectionText, summaryText, type AnswerCopy, type AnswerLanguage } from '../../core/diagnosis/answer-text';
 import type { Diagnosis, Evidence } from '../../core/diagnosis/types';
 import type { Runbook, SectionKey } from '../../core/knowledge/runbook';
@@ -121,7 +122,7 @@ export function answerActions(
     elements.push(button(IDS.remediationCheckOpen, buttons.checkInstance, runbook.id, 'primary'));
   }
   if (shortened) elements.push(button(IDS.showFullRunbook, buttons.showFull, runbook.id));
-  return { type: 'actions', block_id: 'answer_actions', elements };
+  return { type: 'actions', block_id: languageBlockId('answer_actions', language), elements };
 }
 
 export function button(actionId: string, text: string, value: string, style?: 'primary' | 'danger'): Button {

@@ -3,6 +3,7 @@ import { answerCopy, explainText, summaryText } from '../../core/diagnosis/answe
 import type { Diagnosis } from '../../core/diagnosis/types';
 import { IDS } from '../types';
 import { button, confidenceLabel, mrkdwnSection } from './answer-card';
+import { languageBlockId } from './block-language';
 import { fitMessage, truncateMrkdwn, type SlackMessage } from './limits';
 import { code, codeBlock, escapeMrkdwn, mrkdwn } from './mrkdwn';
 
@@ -73,6 +74,8 @@ function buildUnsureCard(diagnosis: Diagnosis): SlackMessage {
 function candidateSection(candidate: Diagnosis['candidates'][number], language: Diagnosis['language'], label: string): KnownBlock {
   return {
     type: 'section',
+    // Block ids are unique within a message: one candidate, one runbook.
+    block_id: languageBlockId(`candidate:${candidate.runbook.id}`, language),
     text: {
       type: 'mrkdwn',
       verbatim: true,

@@ -1,6 +1,8 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { AnswerLanguage } from '../../core/diagnosis/answer-text';
 import type { Runbook } from '../../core/knowledge/runbook';
 import { buildAnswerCard, buildFullRunbookMessages } from '../blocks/answer-card';
+import { languageOfBlockId } from '../blocks/block-language';
 import { mrkdwn } from '../blocks/mrkdwn';
 import { dedupeKey } from '../dedupe-key';
 import { blockActionBody, type BlockActionBody } from '../event-payloads';
@@ -26,11 +28,12 @@ export function postRunbookListener(deps: SlackDeps) {
     const { action, runbook } = clicked;
 
     const remediationEnabled = deps.remediation !== undefined;
+    const { language } = action;
     if (action.ephemeral || action.channel === undefined || action.messageTs === undefined) {
-      const card = buildAnswerCard({ runbook, remediationEnabled, sharedBy: action.user });
+      const card = buildAnswerCard({ runbook, remediationEnabled, sharedBy: action.user, language });
       await respond({ response_type: 'in_channel', replace_original: false, ...card });
     } else {
-      const card = buildAnswerCard({ runbook, remediationEnabled });
+      const card = buildAnswerCard({ runbook, remediationEnabled, language });
       await client.chat.postMessage({
         channel: action.channel,
         thread_ts: action.threadTs ?? action.messageTs,
@@ -49,9 +52,9 @@ export function showFullRunbookListener(deps: SlackDeps) {
     await ack();
     const clicked = await claimRunbookClick(deps, body, respond);
     if (clicked === undefined) return;
-    const { runbook } = clicked;
+    const { action, runbook } = clicked;
     // In order: the parts of a long runbook must not arrive shuffled.
-    for (const message of buildFullRunbookMessages(runbook)) {
+    for (const message of buildFullRunbookMessages(runbook, action.language)) {
       await respond({ response_type: 'ephemeral', replace_original: false, ...message });
     }
   };
@@ -85,6 +88,8 @@ export interface ParsedAction {
   messageTs?: string;
   threadTs?: string;
   ephemeral: boolean;
+  /** The language of the card that was clicked (from its block id), so what the click posts reads the same. */
+  language: AnswerLanguage;
 }
 
 export function parseAction(body: unknown): ParsedAction | undefined {
@@ -101,6 +106,7 @@ export function parseAction(body: unknown): ParsedAction | undefined {
     messageTs: data.container?.message_ts ?? data.message?.ts,
     threadTs: data.container?.thread_ts ?? data.message?.thread_ts,
     ephemeral: data.container?.is_ephemeral === true,
+    language: languageOfBlockId(action.block_id),
   };
 }
 

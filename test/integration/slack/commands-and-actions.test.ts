@@ -170,6 +170,28 @@ describe('buttons', () => {
     for (const heading of ['*Symptoms*', '*Cause*', '*Fix*', '*Verify*', '*When this is not the fix*']) expect(json).toContain(heading);
     expect(replies.every((reply) => reply.body.response_type === 'ephemeral')).toBe(true);
   });
+
+  test('a click on a Chinese card answers in Chinese: the full runbook and the runbook posted from a candidate', async () => {
+    // Prepare: the block ids a Chinese answer card and a Chinese no-match card give their buttons
+    const full = blockActionPayload(
+      { action_id: 'runbook_full', value: 'shim-version-mismatch', block_id: 'answer_actions.zh' },
+      { responseUrl: env.slack.responseUrl() },
+    );
+    const post = blockActionPayload(
+      { action_id: 'runbook_post:shim-version-mismatch', value: 'shim-version-mismatch', block_id: 'candidate:shim-version-mismatch.zh' },
+      { responseUrl: env.slack.responseUrl(), ephemeral: true },
+    );
+
+    // Act
+    await interact(full);
+    await interact(post);
+
+    // Assess
+    const json = JSON.stringify(env.slack.calls('response_url').map((reply) => reply.body));
+    for (const heading of ['*症状*', '*原因*', '*修复*', '*验证*', '*不适用的情况*']) expect(json).toContain(heading);
+    expect(json).not.toContain('*When this is not the fix*');
+    expect(json).toContain('"block_id":"answer_actions.zh"');
+  });
 });
 
 describe('message shortcut "Diagnose with shim-fix"', () => {
