@@ -51,7 +51,16 @@ describe('stack built from custom settings', () => {
     expect(documents).toEqual(
       expect.arrayContaining([
         { name: 'Acme-Check', lines: ['#!/usr/bin/env bash', 'echo check-marker'] },
-        { name: 'Acme-Restart', lines: ['#!/usr/bin/env bash', 'echo restart-marker'] },
+        // The restart document takes the operator's consent to stop containers as its one parameter, exported by a
+        // line generated right after the shebang (infra/ssm-document-content.ts); the script's own lines follow.
+        {
+          name: 'Acme-Restart',
+          lines: [
+            '#!/usr/bin/env bash',
+            "export SHIM_FIX_ALLOW_STOPPING_CONTAINERS='{{ AllowStoppingContainers }}'",
+            'echo restart-marker',
+          ],
+        },
       ]),
     );
   });
