@@ -7,20 +7,19 @@ import { ConfigurationError } from '../core/errors';
 import { logger } from '../logger';
 import { oncePerInstance } from '../once-per-instance';
 import { remediationJobSchema } from '../remediation/jobs';
-import { runCheckFirstJob } from '../slack/remediation/check-first-job';
+import { runRemediationJob, type JobDeps } from '../slack/remediation/confirm-job';
+import { slackWebClientOptions } from '../slack/post-outcome';
 import { createRemediationService } from '../slack/remediation/create-remediation';
-import type { RemediationService } from '../remediation/remediation-service';
-import { STATUS_SLACK_CLIENT } from './command-status';
 
 /**
  * Third Lambda entry: the remediation worker. The Slack handler invokes it asynchronously (InvocationType `Event`)
  * with one job (lambda/remediation/jobs.ts), validated here with zod: a check-first restart is planned and its
- * read-only check sent, as long as SSM takes, while Slack already has its answer. Not reachable from the Function URL.
+ * read-only check sent, or a Confirm claimed in Slack's request is re-checked and sent once, as long as SSM takes,
+ * while Slack already has its answer. Not reachable from the Function URL.
  * A job that fails is not thrown back to Lambda's retries: it has told the requester, and a retry could send the check
  * twice.
  */
-interface WorkerDeps {
-  service: RemediationService;
+interface WorkerDeps extends JobDeps {
   web: WebClient;
 }
 
@@ -28,8 +27,8 @@ async function buildWorkerDeps(env: Record<string, string | undefined> = process
   const config = loadConfig(env);
   if (!config.table) throw new ConfigurationError('SHIM_FIX_TABLE is not set: the worker writes the plans and audit records the Slack handler reads');
   const token = await readBotToken(config, new SSMClient({ ...SSM_CLIENT_OPTIONS }));
-  const web = new WebClient(token, { ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}), ...STATUS_SLACK_CLIENT });
-  return { service: createRemediationService({ config, logger }).service, web };
+  const web = new WebClient(token, slackWebClientOptions(config.slackApiUrl));
+  return { ...createRemediationService({ config, logger }), logger, web };
 }
 
 export function createRemediationWorker(buildDeps: () => Promise<WorkerDeps>) {
@@ -41,8 +40,8 @@ export function createRemediationWorker(buildDeps: () => Promise<WorkerDeps>) {
       logger.error('ignoring a remediation job that does not match the expected shape', { problem: job.error.message.slice(0, 500) });
       return;
     }
-    const { service, web } = await deps();
-    await runCheckFirstJob(job.data, { service, chat: web.chat, logger });
+    const { web, ...jobDeps } = await deps();
+    await runRemediationJob(job.data, web.chat, jobDeps);
   };
 }
 

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ACTION_IDS } from './actions';
 
 /**
  * Work the Slack handler must not do inside Slack's request: planning a restart and sending the read-only check
@@ -11,17 +12,36 @@ import * as z from 'zod';
  * worker is a separate function, so the internet-facing Slack handler has no entry point that accepts an unsigned
  * payload. Locally (`npm run serve`, tests) an in-process queue runs the job after the answer is sent.
  */
-export const remediationJobSchema = z.object({
-  kind: z.literal('check-first'),
-  userId: z.string().regex(/^[UW][A-Z0-9]{1,20}$/),
-  channelId: z.string().regex(/^[CDGU][A-Z0-9]{1,20}$/),
-  targetText: z.string().min(1).max(300),
+const userId = z.string().regex(/^[UW][A-Z0-9]{1,20}$/);
+const channelId = z.string().regex(/^[CDGU][A-Z0-9]{1,20}$/);
+export const checkFirstJobSchema = z.object({ kind: z.literal('check-first'), userId, channelId, targetText: z.string().min(1).max(300) });
+/**
+ * A Confirm already claimed inside Slack's request (plan consumed, instances locked, audit trail written): the worker
+ * re-checks and sends once. The request id makes it idempotent (RemediationService.sendConfirmed).
+ */
+export const confirmJobSchema = z.object({
+  kind: z.literal('confirm'),
+  userId,
+  channelId,
+  requestId: z.string().regex(/^r-[A-Za-z0-9_-]{1,40}$/),
+  planId: z.string().regex(/^p-[A-Za-z0-9_-]{1,40}$/),
+  actionId: z.enum(ACTION_IDS),
 });
+export const remediationJobSchema = z.discriminatedUnion('kind', [checkFirstJobSchema, confirmJobSchema]);
 export type RemediationJob = z.infer<typeof remediationJobSchema>;
+export type CheckFirstJob = z.infer<typeof checkFirstJobSchema>;
+export type ConfirmJob = z.infer<typeof confirmJobSchema>;
 
 /** Where a job's own answers go (the requester only). A Bolt listener's `client.chat` fits. */
 export interface EphemeralPoster {
   postEphemeral(args: { channel: string; user: string; text: string; blocks?: unknown[] }): Promise<unknown>;
+}
+
+/** What a job posts with: the requester's ephemeral answers, and a Confirm's public status message. `client.chat` fits. */
+export interface JobChat extends EphemeralPoster {
+  postMessage(args: { channel: string; text: string; blocks?: unknown[] }): Promise<{ ts?: string; channel?: string }>;
+  update(args: { channel: string; ts: string; text: string; blocks?: unknown[] }): Promise<unknown>;
+  getPermalink(args: { channel: string; message_ts: string }): Promise<{ permalink?: string }>;
 }
 
 export interface JobQueue {
@@ -29,10 +49,10 @@ export interface JobQueue {
    * Hands the job over and returns as soon as it is accepted. `local` is what an in-process runner posts with;
    * a queue that runs the job elsewhere ignores it.
    */
-  enqueue(job: RemediationJob, local: { chat: EphemeralPoster }): Promise<void>;
+  enqueue(job: RemediationJob, local: { chat: JobChat }): Promise<void>;
 }
 
-export type JobRunner = (job: RemediationJob, chat: EphemeralPoster) => Promise<void>;
+export type JobRunner = (job: RemediationJob, chat: JobChat) => Promise<void>;
 
 /** Runs each job in this process once the current request is answered (local runs and tests only: Lambda would freeze it). */
 export class InProcessJobQueue implements JobQueue {
@@ -43,7 +63,7 @@ export class InProcessJobQueue implements JobQueue {
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  public async enqueue(job: RemediationJob, local: { chat: EphemeralPoster }): Promise<void> {
+  public async enqueue(job: RemediationJob, local: { chat: JobChat }): Promise<void> {
     const parsed = remediationJobSchema.parse(job);
     const task = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => this.run(parsed, local.chat))

@@ -38,7 +38,18 @@ export type ConfirmOutcome =
   | { kind: 'sent'; requestId: string; commandId: string; statusMessage: StatusMessageRef; warning?: string }
   | { kind: 'refused'; message: string; requestId?: string }
   | { kind: 'locked'; message: string; heldBy: string; statusMessage?: StatusMessageRef }
-  | { kind: 'failed'; message: string; requestId: string };
+  | { kind: 'failed'; message: string; requestId: string }
+  /** A repeated hand-over of a Confirm already being sent (or sent): nothing was done, nobody is told again. */
+  | { kind: 'duplicate'; requestId: string };
+
+/** A Confirm accepted inside Slack's request (plan consumed, instances locked); the send happens outside it. */
+export type ConfirmClaim = { kind: 'claimed'; plan: Plan; actionId: ActionId } | Exclude<ConfirmOutcome, { kind: 'sent' | 'duplicate' }>;
+
+/**
+ * The send of one confirmed request is taken with this result-post claim key (a lease, see RESULT_POST_LEASE_SECONDS):
+ * two deliveries of the same job at once cannot both send.
+ */
+const SEND_CLAIM = 'send';
 
 /** How the service posts and updates the public status message (the Slack layer passes its client). */
 export interface StatusPublisher {
@@ -181,7 +192,18 @@ export class RemediationService {
 
   /** The Confirm button (`actionId`: which of the actions the card offered). Runs at most once per plan, whatever Slack and the user do. */
   public async confirm(input: { planId: string; userId: string; publisher: StatusPublisher; actionId?: ActionId }): Promise<ConfirmOutcome> {
-    const { store, ssm, logger } = this.options;
+    const claim = await this.claimConfirm(input);
+    if (claim.kind !== 'claimed') return claim;
+    return this.sendConfirmed({ requestId: claim.plan.requestId, planId: claim.plan.planId, userId: input.userId, actionId: claim.actionId, publisher: input.publisher });
+  }
+
+  /**
+   * The part of a Confirm that runs inside Slack's request, on the table alone (no SSM, no Slack): re-authorise,
+   * consume the plan once and, for a restart, lock its instances. What SSM must be asked (preflight, document version,
+   * SendCommand) is left to {@link sendConfirmed}, run by the remediation worker.
+   */
+  public async claimConfirm(input: { planId: string; userId: string; actionId?: ActionId }): Promise<ConfirmClaim> {
+    const { store } = this.options;
     const shown = await store.getPlan(input.planId);
     if (!shown) return { kind: 'refused', message: 'This card is no longer valid. Run the command again for a fresh plan.' };
     const actionId: ActionId = input.actionId ?? (shown.action === 'restart' ? 'restart' : 'check');
@@ -206,30 +228,9 @@ export class RemediationService {
     const plan = claim.plan;
     await store.appendEvent(plan.requestId, { type: 'confirmed', by: input.userId });
 
-    // Re-check what the card showed: still online, still tagged, same document version, same instances.
-    let verdict: PreflightVerdict;
-    let document: DocumentRef;
-    try {
-      [verdict, document] = await Promise.all([this.preflight(plan.target), ssm.documentVersion(plan.document.name)]);
-    } catch (error) {
-      const message = this.describeFailure(error, 'preflight', formatTarget(plan.target), plan.requestId, plan.action);
-      await store.closeAudit(plan.requestId, 'not-sent', message);
-      return { kind: 'failed', message, requestId: plan.requestId };
-    }
-    if (!verdict.ok) {
-      await store.closeAudit(plan.requestId, 'refused', verdict.message);
-      return { kind: 'refused', message: `${verdict.message} Nothing ran.`, requestId: plan.requestId };
-    }
-    const drift = describeDrift(plan, { document, instanceIds: verdict.instanceIds });
-    if (drift) {
-      const message = `This card is out of date: ${drift}. Nothing ran. Run \`${retryCommand(plan)}\` for a fresh plan.`;
-      await store.closeAudit(plan.requestId, 'refused', message);
-      return { kind: 'refused', message, requestId: plan.requestId };
-    }
-
     if (plan.action === 'restart') {
-      // On the in-flight index before the lock: if this invocation dies holding the lock, the sweeper finds the request
-      // (stage `preparing`: nothing was sent) and frees the instance, instead of a lock nobody can see.
+      // On the in-flight index before the lock: if the hand-over or the worker dies holding the lock, the sweeper finds
+      // the request (stage `preparing`: nothing was sent) and frees the instance, instead of a lock nobody can see.
       await store.markSending(plan.requestId, 'preparing');
       const lock = await store.acquireLocks(plan.instanceIds, plan.requestId, lockTtlSeconds(plan.instanceIds.length));
       if (!lock.acquired) {
@@ -239,14 +240,64 @@ export class RemediationService {
         return { kind: 'locked', message, heldBy: lock.heldBy, ...(running?.statusMessage ? { statusMessage: running.statusMessage } : {}) };
       }
     }
+    return { kind: 'claimed', plan, actionId };
+  }
+
+  /** The Confirm could not be handed over to the worker: nothing was sent, the instances are free again. */
+  public async abandonClaim(plan: Plan, detail: string): Promise<void> {
+    await this.abandon(plan, 'not-sent', detail);
+  }
+
+  /**
+   * The rest of a claimed Confirm, in the remediation worker (as long as SSM takes): re-check, post the status
+   * message, send once. Idempotent by request id: a repeated or overlapping job for the same request sends nothing.
+   */
+  public async sendConfirmed(input: { requestId: string; planId: string; userId: string; actionId: ActionId; publisher: StatusPublisher }): Promise<ConfirmOutcome> {
+    const { store, ssm, logger } = this.options;
+    const duplicate: ConfirmOutcome = { kind: 'duplicate', requestId: input.requestId };
+    // The lease keeps two deliveries running at once apart; the audit trail keeps out every later one.
+    if (!(await store.claimResultPost(input.requestId, SEND_CLAIM))) return duplicate;
+    const [audit, events, plan] = await Promise.all([store.getAudit(input.requestId), store.getEvents(input.requestId), store.getPlan(input.planId)]);
+    if (!audit || audit.outcome !== undefined || audit.commandId !== undefined || events.some((event) => event.type === 'send-started')) {
+      logger.warn('ignoring a repeated send of a confirmed request', { requestId: input.requestId });
+      return duplicate;
+    }
+    if (!plan || plan.requestId !== input.requestId) {
+      await store.closeAudit(input.requestId, 'not-sent', 'the confirmed plan could not be read back');
+      return { kind: 'failed', message: 'This card is no longer valid. Nothing ran. Run the command again for a fresh plan.', requestId: input.requestId };
+    }
+    const actionId = input.actionId;
+
+    // Re-check what the card showed: still online, still tagged, same document version, same instances.
+    let verdict: PreflightVerdict;
+    let document: DocumentRef;
+    try {
+      [verdict, document] = await Promise.all([this.preflight(plan.target), ssm.documentVersion(plan.document.name)]);
+    } catch (error) {
+      const message = this.describeFailure(error, 'preflight', formatTarget(plan.target), plan.requestId, plan.action);
+      await this.abandon(plan, 'not-sent', message);
+      return { kind: 'failed', message, requestId: plan.requestId };
+    }
+    if (!verdict.ok) {
+      await this.abandon(plan, 'refused', verdict.message);
+      return { kind: 'refused', message: `${verdict.message} Nothing ran.`, requestId: plan.requestId };
+    }
+    const drift = describeDrift(plan, { document, instanceIds: verdict.instanceIds });
+    if (drift) {
+      const message = `This card is out of date: ${drift}. Nothing ran. Run \`${retryCommand(plan)}\` for a fresh plan.`;
+      await this.abandon(plan, 'refused', message);
+      return { kind: 'refused', message, requestId: plan.requestId };
+    }
 
     // The public status message goes first, so the status handler always has a thread to answer in.
     let statusMessage: StatusMessageRef;
     try {
       statusMessage = await input.publisher.post(plan.requestId);
       await store.setStatusMessage(plan.requestId, statusMessage);
-      // Stage `sending` before SendCommand: if this invocation dies from here on, the command may have gone out.
+      // Stage `sending` before SendCommand: if this invocation dies from here on, the command may have gone out, and
+      // a repeated job must not send again (the event is what it finds).
       await store.markSending(plan.requestId, 'sending');
+      await store.appendEvent(plan.requestId, { type: 'send-started' });
     } catch (error) {
       await this.abandon(plan, 'not-sent', `could not post the status message: ${describeError(error)}`);
       throw error;
@@ -349,7 +400,7 @@ export class RemediationService {
     this.options.logger.info('request refused', { requestId: base.requestId, requestedBy: base.requestedBy, target: base.target, outcome });
   }
 
-  private async abandon(plan: Plan, outcome: 'not-sent' | 'unknown', detail: string): Promise<void> {
+  private async abandon(plan: Plan, outcome: 'not-sent' | 'refused' | 'unknown', detail: string): Promise<void> {
     if (plan.action === 'restart') await this.options.store.releaseLocks(plan.instanceIds, plan.requestId);
     await this.options.store.closeAudit(plan.requestId, outcome, detail);
   }

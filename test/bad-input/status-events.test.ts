@@ -6,7 +6,7 @@ import { buildStatusDeps, createCommandStatusHandler } from '../../lambda/handle
 import { handler } from '../../lambda/handlers/slack';
 import { SLACK_LIMITS, messageChars } from '../../lambda/slack/blocks/limits';
 import { REMEDIATION_IDS } from '../../lambda/slack/remediation/ids';
-import { planRestartAfterCheck } from '../integration/remediation/check-first-steps';
+import { planRestartAfterCheck, until } from '../integration/remediation/check-first-steps';
 import { FakeSsm } from '../integration/remediation/fake-ssm';
 import { startSlackHandlerEnvironment, type SlackHandlerEnvironment } from '../helpers/slack-handler-env';
 import { blockActionPayload, functionUrlEvent, interactiveBody } from '../helpers/slack-request';
@@ -84,11 +84,18 @@ async function sendRealCommand(): Promise<{ instanceId: string; commandId: strin
   // A restart checks first: the check's stale-daemon result brings the card with Confirm.
   const planId = await planRestartAfterCheck({ handler: handler as never, statusHandler, slack: env.slack, ssm, context }, instanceId, OPERATOR);
   const click = { ...blockActionPayload({ action_id: REMEDIATION_IDS.confirm, value: planId }, { responseUrl: env.slack.responseUrl(), ephemeral: true }), user: { id: OPERATOR } };
+  const before = ssm.mock.commandCalls(SendCommandCommand).length;
+  const ephemeralsBefore = env.slack.calls('chat.postEphemeral').length;
   await handler(functionUrlEvent(interactiveBody(click), FORM), context);
-  const sent = ssm.mock.commandCalls(SendCommandCommand).at(-1);
-  const output = (await sent?.returnValue) as { Command?: { CommandId?: string } } | undefined;
-  if (!output?.Command?.CommandId) throw new Error(`no command was sent for ${instanceId}`);
-  return { instanceId, commandId: output.Command.CommandId };
+  // The Confirm is answered at once; the remediation worker (in process here) sends the restart, records it, and then
+  // tells the requester.
+  await until(() => env.slack.calls('chat.postEphemeral')[ephemeralsBefore], `the outcome of the restart of ${instanceId}`);
+  const commandId = await until(async () => {
+    const sent = ssm.mock.commandCalls(SendCommandCommand).slice(before).at(-1);
+    const output = (await sent?.returnValue) as { Command?: { CommandId?: string } } | undefined;
+    return output?.Command?.CommandId;
+  }, `the restart of ${instanceId}`);
+  return { instanceId, commandId };
 }
 
 describe('SSM status events with bad input', () => {

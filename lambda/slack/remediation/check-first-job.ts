@@ -1,5 +1,5 @@
 import type { AppLogger } from '../../logger';
-import type { EphemeralPoster, RemediationJob } from '../../remediation/jobs';
+import type { CheckFirstJob, EphemeralPoster } from '../../remediation/jobs';
 import { ErrorCode, isCodedError } from '../../core/errors';
 import { buildPlanCard, buildPlanOutcome } from './plan-card';
 import type { RemediationService } from '../../remediation/remediation-service';
@@ -14,7 +14,7 @@ export const CHECK_FIRST_COPY = {
  * Runs a check-first restart outside Slack's request: plan, then send the read-only check. The requester hears only
  * about what went wrong, or gets a fleet's plan card at once; an instance's card comes with the check's result.
  */
-export async function runCheckFirstJob(job: RemediationJob, deps: { service: RemediationService; chat: EphemeralPoster; logger: AppLogger }): Promise<void> {
+export async function runCheckFirstJob(job: CheckFirstJob, deps: { service: RemediationService; chat: EphemeralPoster; logger: AppLogger }): Promise<void> {
   const tell = (message: { text: string; blocks?: unknown[] }) => deps.chat.postEphemeral({ channel: job.channelId, user: job.userId, ...message });
   try {
     const outcome = await deps.service.checkFirst(job);

@@ -9,7 +9,7 @@ import type { Config } from '../../config';
 import type { AppLogger } from '../../logger';
 import type { RemediationCommands } from '../types';
 import { InProcessJobQueue, LambdaJobQueue, type JobQueue } from '../../remediation/jobs';
-import { runCheckFirstJob } from './check-first-job';
+import { runRemediationJob } from './confirm-job';
 import { SlackRemediationCommands } from './remediation-commands';
 import { RemediationService } from '../../remediation/remediation-service';
 
@@ -44,8 +44,8 @@ export function createRemediationCommands(options: CreateRemediationOptions): Re
         return lambdaClient.send(new InvokeCommand(input));
       })
     : new InProcessJobQueue(
-        (job, chat) => runCheckFirstJob(job, { service, chat, logger }),
-        (error) => logger.error('check-first job failed', { error: error instanceof Error ? error.message : String(error) }),
+        (job, chat) => runRemediationJob(job, chat, { service, store, logger }),
+        (error) => logger.error('remediation job failed', { error: error instanceof Error ? error.message : String(error) }),
       );
   /* eslint-enable @typescript-eslint/no-require-imports */
   return new SlackRemediationCommands(service, store, logger, queue);

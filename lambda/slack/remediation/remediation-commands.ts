@@ -13,8 +13,8 @@ import { IDS, type RemediationCommandInput, type RemediationCommands } from '../
 import { buildCheckModal, readCheckModal } from './check-modal';
 import { REMEDIATION_IDS } from './ids';
 import { buildPlanCard, buildPlanOutcome } from './plan-card';
-import type { ConfirmOutcome, PlanOutcome, RemediationService, StatusPublisher } from '../../remediation/remediation-service';
-import { buildStatusMessage } from './status-message';
+import type { ConfirmClaim, PlanOutcome, RemediationService } from '../../remediation/remediation-service';
+import { describeConfirm } from './confirm-job';
 
 export const REMEDIATION_COPY = {
   usage: 'Name the instance: `/shim-fix check i-0123456789abcdef0` (read-only) or `/shim-fix restart i-0123456789abcdef0`. A fleet: `tag:team=payments`.',
@@ -22,6 +22,9 @@ export const REMEDIATION_COPY = {
     'Nothing ran: shim-fix cannot post the status message in this channel. Invite it with `/invite @shim-fix`, then run the command again.',
   checking: (target: string) =>
     `Checking \`${target}\` first (read-only: versions, binaries, Docker settings). The plan follows here in a minute; a restart is offered only if the check shows it will help.`,
+  confirmed: (target: string, requestId: string) =>
+    `Confirmed (request \`${requestId}\`). shim-fix checks \`${target}\` once more and sends the command; the status message follows in the channel and the outcome here.`,
+  confirmFailed: 'Something went wrong before the command was sent, so nothing ran. Run the command again; if it keeps failing, ask the shim-fix admin to check the logs.',
   queueUnavailable: 'shim-fix could not start the check right now, so nothing ran. Try again in a minute; if it keeps failing, ask the shim-fix admin to check the logs.',
   storeUnavailable:
     'shim-fix cannot reach its table (DynamoDB) right now. The table holds the per-instance locks that stop two restarts ' +
@@ -111,26 +114,37 @@ export class SlackRemediationCommands implements RemediationCommands {
     await input.respond({ response_type: 'ephemeral', replace_original: false, text: REMEDIATION_COPY.checking(shown) });
   }
 
+  /**
+   * Confirm (and the Docker-consent button): inside Slack's request only the table is touched (plan consumed once,
+   * instances locked); the re-check and the SendCommand go to the remediation worker, so the answer never waits for SSM.
+   */
   private async onConfirm({ ack, body, action, respond, client }: ButtonArgs, actionId?: ActionId): Promise<void> {
     await ack();
-    const publisher = this.publisher(client);
-    let outcome: ConfirmOutcome;
+    const userId = body.user.id;
+    let claim: ConfirmClaim;
     try {
-      outcome = await this.service.confirm({ planId: action.value ?? '', userId: body.user.id, publisher, ...(actionId ? { actionId } : {}) });
+      claim = await this.service.claimConfirm({ planId: action.value ?? '', userId, ...(actionId ? { actionId } : {}) });
     } catch (error) {
-      const code = slackErrorCode(error);
-      this.logger.error('confirm failed', { slackError: code, error: describeError(error) });
-      const text =
-        code === 'not_in_channel' || code === 'channel_not_found'
-          ? REMEDIATION_COPY.notInChannel
-          : isStoreFailure(error)
-            ? REMEDIATION_COPY.storeUnavailable
-            : 'Something went wrong before the command was sent, so nothing ran. Run the command again; if it keeps failing, ask the shim-fix admin to check the logs.';
-      await respond({ replace_original: true, ...buildPlanOutcome(text) });
+      this.logger.error('confirm failed', { error: describeError(error) });
+      await respond({ replace_original: true, ...buildPlanOutcome(isStoreFailure(error) ? REMEDIATION_COPY.storeUnavailable : REMEDIATION_COPY.confirmFailed) });
       return;
     }
-    // Replacing the card removes its buttons: whatever happened, this card cannot be clicked again.
-    await respond({ replace_original: true, ...buildPlanOutcome(await this.describeConfirm(outcome, client)) });
+    if (claim.kind !== 'claimed') {
+      // Replacing the card removes its buttons: whatever happened, this card cannot be clicked again.
+      await respond({ replace_original: true, ...buildPlanOutcome(await describeConfirm(claim, client.chat)) });
+      return;
+    }
+    const { plan } = claim;
+    const job = { kind: 'confirm', userId, channelId: plan.channelId, requestId: plan.requestId, planId: plan.planId, actionId: claim.actionId } as const;
+    try {
+      await this.queue.enqueue(job, { chat: client.chat });
+    } catch (error) {
+      this.logger.error('could not hand over the confirmed request', { requestId: plan.requestId, error: describeError(error) });
+      await this.service.abandonClaim(plan, `could not hand over to the remediation worker: ${describeError(error)}`.slice(0, 1000));
+      await respond({ replace_original: true, ...buildPlanOutcome(REMEDIATION_COPY.queueUnavailable) });
+      return;
+    }
+    await respond({ replace_original: true, ...buildPlanOutcome(REMEDIATION_COPY.confirmed(formatTarget(plan.target), plan.requestId)) });
   }
 
   private async onCancel({ ack, body, action, respond }: ButtonArgs): Promise<void> {
@@ -173,47 +187,6 @@ export class SlackRemediationCommands implements RemediationCommands {
       else await client.chat.postMessage({ channel: userId, ...message });
     } catch (error) {
       this.logger.warn('could not show the plan card', { slackError: slackErrorCode(error) });
-    }
-  }
-
-  private publisher(client: WebClient): StatusPublisher {
-    return {
-      post: async (requestId) => {
-        const audit = await this.store.getAudit(requestId);
-        if (!audit) throw new Error(`no audit record ${requestId}`);
-        const posted = await client.chat.postMessage({ channel: audit.channelId, ...buildStatusMessage(audit) });
-        if (!posted.ts || !posted.channel) throw new Error('chat.postMessage returned no ts');
-        return { channel: posted.channel, ts: posted.ts };
-      },
-      refresh: async (requestId) => {
-        const audit = await this.store.getAudit(requestId);
-        if (!audit?.statusMessage) return;
-        await client.chat.update({ channel: audit.statusMessage.channel, ts: audit.statusMessage.ts, ...buildStatusMessage(audit) });
-      },
-    };
-  }
-
-  private async describeConfirm(outcome: ConfirmOutcome, client: WebClient): Promise<string> {
-    switch (outcome.kind) {
-      case 'sent':
-        return outcome.warning
-          ? `Sent, with a problem. ${outcome.warning}`
-          : `Sent. Command \`${outcome.commandId}\` (request \`${outcome.requestId}\`); follow ${await this.link(client, outcome.statusMessage, 'its status message')} for the result.`;
-      case 'locked':
-        return outcome.statusMessage ? `${outcome.message} Its status: ${await this.link(client, outcome.statusMessage, 'the running request')}.` : outcome.message;
-      case 'refused':
-      case 'failed':
-        return outcome.message;
-    }
-  }
-
-  /** A permalink when Slack gives one; the plain words otherwise (the link is a convenience). */
-  private async link(client: WebClient, message: { channel: string; ts: string }, label: string): Promise<string> {
-    try {
-      const { permalink } = await client.chat.getPermalink({ channel: message.channel, message_ts: message.ts });
-      return permalink ? `<${permalink}|${label}>` : label;
-    } catch {
-      return label;
     }
   }
 }

@@ -41,13 +41,25 @@ export async function slash(serve: ServeProcess, slack: SlackApiStub, text: stri
   return { status: response.status, body: (answer?.body ?? {}) as { text?: string; blocks?: unknown[] }, raw: JSON.stringify(answer?.body ?? {}) };
 }
 
-/** Clicks a button; resolves with what the bot sent to the click's response URL. */
-export async function click(serve: ServeProcess, slack: SlackApiStub, actionId: string, value: string, headers: Record<string, string> = {}) {
+/**
+ * Clicks a button; resolves with what the bot sent to the click's response URL, or, for a Confirm answered at once
+ * ("Confirmed (request …)"), with what the remediation worker then told the requester (`immediate` keeps the answer).
+ */
+export async function click(serve: ServeProcess, slack: SlackApiStub, actionId: string, value: string, headers: Record<string, string> = {}, { timeoutMs = 15_000 } = {}) {
   const responseUrl = slack.responseUrl();
+  const ephemeralsBefore = slack.calls('chat.postEphemeral').length;
   const payload = blockActionPayload({ action_id: actionId, value }, { responseUrl, ephemeral: true });
   const response = await serve.post(interactiveBody(payload), { contentType: FORM, headers });
   const answer = slack.calls('response_url').filter((call) => call.method === new URL(responseUrl).pathname).at(-1);
-  return { status: response.status, raw: JSON.stringify(answer?.body ?? {}) };
+  const immediate = JSON.stringify(answer?.body ?? {});
+  if (!immediate.includes('Confirmed (request')) return { status: response.status, raw: immediate, immediate };
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const told = slack.calls('chat.postEphemeral')[ephemeralsBefore];
+    if (told) return { status: response.status, raw: JSON.stringify(told.body), immediate };
+    if (Date.now() > deadline) throw new Error('no outcome for the confirmed request');
+    await pause(20);
+  }
 }
 
 

@@ -75,3 +75,13 @@ export async function restartCardAfterCheck(world: CheckFirstWorld, instanceId: 
 export async function planRestartAfterCheck(world: CheckFirstWorld, instanceId: string, user: string): Promise<string> {
   return buttonValue((await restartCardAfterCheck(world, instanceId, user)).blocks, 'remediation_confirm');
 }
+
+/**
+ * A Confirm is answered at once ("Confirmed (request …)") and the remediation worker's outcome follows as an
+ * ephemeral message: returns that outcome, or the immediate answer when the click was refused on the spot.
+ */
+export async function confirmOutcome(slack: SlackApiStub, immediate: string, ephemeralsBefore: number): Promise<string> {
+  if (!immediate.includes('Confirmed (request')) return immediate;
+  const posted = await until(() => slack.calls('chat.postEphemeral')[ephemeralsBefore], 'the outcome of the confirmed request');
+  return JSON.stringify(posted.body);
+}

@@ -8,7 +8,7 @@ import { blockActionPayload, functionUrlEvent, interactiveBody, slashCommandBody
 import { invocationStatusEvent } from '../../helpers/ssm-events';
 import { startSsmProtocolStub, type SsmProtocolStub } from '../../helpers/ssm-protocol-stub';
 import { STALE_DAEMON_CHECK } from '../../unit/remediation/fixtures';
-import { until } from './check-first-steps';
+import { confirmOutcome, until } from './check-first-steps';
 
 /**
  * Issue 9 points 1 and 2 through the real Slack Lambda handler (signed requests), the real SDK against the loopback SSM
@@ -63,11 +63,12 @@ async function slash(text: string): Promise<{ ms: number; raw: string }> {
 
 async function click(actionId: string, value: string): Promise<string> {
   const responseUrl = env.slack.responseUrl();
+  const ephemeralsBefore = env.slack.calls('chat.postEphemeral').length;
   const payload = { ...blockActionPayload({ action_id: actionId, value }, { responseUrl, ephemeral: true }), user: { id: OPERATOR, username: 'someone', team_id: 'T0TEST001' } };
   const response = await handler(functionUrlEvent(interactiveBody(payload), FORM), context);
   expect(response.statusCode).toBe(200);
   const answer = env.slack.calls('response_url').filter((call) => call.method === new URL(responseUrl).pathname).at(-1);
-  return JSON.stringify(answer?.body ?? {});
+  return confirmOutcome(env.slack, JSON.stringify(answer?.body ?? {}), ephemeralsBefore);
 }
 
 /** The check SendCommand the worker sent for `instanceId`. */
@@ -161,6 +162,47 @@ describe('restart requests check first', () => {
     expect(forged).not.toContain('Sent.');
     expect(restartsSentTo(instanceId)).toHaveLength(0);
   });
+});
+
+describe('Confirm answers Slack at once whatever SSM does', () => {
+  /** The click as Slack sends it, timed; returns the immediate answer only (the worker's outcome comes later). */
+  async function timedClick(actionId: string, value: string): Promise<{ ms: number; raw: string }> {
+    const responseUrl = env.slack.responseUrl();
+    const payload = { ...blockActionPayload({ action_id: actionId, value }, { responseUrl, ephemeral: true }), user: { id: OPERATOR, username: 'someone', team_id: 'T0TEST001' } };
+    const started = performance.now();
+    const response = await handler(functionUrlEvent(interactiveBody(payload), FORM), context);
+    const ms = performance.now() - started;
+    expect(response.statusCode).toBe(200);
+    const answer = env.slack.calls('response_url').filter((call) => call.method === new URL(responseUrl).pathname).at(-1);
+    return { ms, raw: JSON.stringify(answer?.body ?? {}) };
+  }
+
+  test.each([
+    ['remediation_confirm', { ...STALE_DAEMON_CHECK, docker: { ...STALE_DAEMON_CHECK.docker, liveRestore: true } }, ['no']],
+    ['remediation_confirm_docker', { ...STALE_DAEMON_CHECK, docker: { ...STALE_DAEMON_CHECK.docker, liveRestore: false, runningContainers: 2, bindsToContainerd: true } }, ['yes']],
+  ] as const)('%s answers in under 1 s while SSM hangs; the worker then sends the restart exactly once', async (actionId, result, consent) => {
+    // Prepare: the card from a stale-daemon check, then SSM leaves the re-check (both preflight reads) and the first
+    // SendCommand hanging; the SDK's request timeout ends each.
+    const instanceId = newInstance();
+    const card = await restartWithCheckResult(instanceId, result);
+    const planId = buttonValue(card.blocks, actionId);
+    ssm.failNext('DescribeInstanceInformation', { hang: true }, 1);
+    ssm.failNext('DescribeDocument', { hang: true }, 1);
+    const ephemeralsBefore = env.slack.calls('chat.postEphemeral').length;
+
+    // Act
+    const answer = await timedClick(actionId, planId);
+    const again = await timedClick(actionId, planId);
+
+    // Assess
+    expect(answer.ms).toBeLessThan(1000);
+    expect(again.ms).toBeLessThan(1000);
+    expect(answer.raw).toContain('Confirmed (request');
+    expect(again.raw).toContain('Already confirmed');
+    const outcome = await confirmOutcome(env.slack, answer.raw, ephemeralsBefore);
+    expect(outcome).toContain('Sent.');
+    expect(restartsSentTo(instanceId).map((sent) => sent.input.Parameters)).toEqual([{ AllowStoppingContainers: consent }]);
+  }, 30_000);
 });
 
 describe('Docker only with consent', () => {

@@ -5,7 +5,7 @@ import { RESULT_LINE_PREFIX } from '../../../lambda/core/remediation/result-line
 import { startSlackHandlerEnvironment, type SlackHandlerEnvironment } from '../../helpers/slack-handler-env';
 import { blockActionPayload, functionUrlEvent, interactiveBody, slashCommandBody } from '../../helpers/slack-request';
 import { RESTARTED, STALE_DAEMON_CHECK } from '../../unit/remediation/fixtures';
-import { planRestartAfterCheck, restartCardAfterCheck, until } from './check-first-steps';
+import { confirmOutcome, planRestartAfterCheck, restartCardAfterCheck, until } from './check-first-steps';
 import { FakeSsm } from './fake-ssm';
 import { buttonValue } from '../../helpers/block-kit';
 import { invocationStatusEvent } from '../../helpers/ssm-events';
@@ -60,11 +60,12 @@ async function slash(text: string, user = OPERATOR): Promise<{ text: string; blo
 
 async function click(actionId: string, value: string, { user = OPERATOR, headers = {} }: { user?: string; headers?: Record<string, string> } = {}): Promise<string> {
   const responseUrl = env.slack.responseUrl();
+  const ephemeralsBefore = env.slack.calls('chat.postEphemeral').length;
   const payload = { ...blockActionPayload({ action_id: actionId, value }, { responseUrl, ephemeral: true }), user: { id: user, username: 'someone', team_id: 'T0TEST001' } };
   const response = await handler(functionUrlEvent(interactiveBody(payload), { ...FORM, headers }), context);
   expect(response.statusCode).toBe(200);
   const answer = env.slack.calls('response_url').filter((call) => call.method === new URL(responseUrl).pathname).at(-1);
-  return JSON.stringify(answer?.body ?? {});
+  return confirmOutcome(env.slack, JSON.stringify(answer?.body ?? {}), ephemeralsBefore);
 }
 
 /** A restart checks first: the card with Confirm comes with the check's (stale-daemon) result. */

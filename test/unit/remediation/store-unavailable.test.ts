@@ -6,7 +6,8 @@ import type { SsmGateway } from '../../../lambda/aws/ssm-gateway';
 import { RemediationStoreError } from '../../../lambda/core/remediation/errors';
 import { SlackRemediationCommands } from '../../../lambda/slack/remediation/remediation-commands';
 import { RemediationService } from '../../../lambda/remediation/remediation-service';
-import { CHECK_FIRST_COPY, runCheckFirstJob } from '../../../lambda/slack/remediation/check-first-job';
+import { CHECK_FIRST_COPY } from '../../../lambda/slack/remediation/check-first-job';
+import { runRemediationJob } from '../../../lambda/slack/remediation/confirm-job';
 import { InProcessJobQueue } from '../../../lambda/remediation/jobs';
 import { reliabilityCase } from '../../reliability/catalogue';
 
@@ -46,7 +47,7 @@ function setUp() {
   };
   const service = new RemediationService({ operators: [OPERATOR], allowTag: { key: 'shim-fix', value: 'enabled' }, restartDocument: 'ShimFix-RestartContainerRuntime', checkDocument: 'ShimFix-CheckContainerRuntime', ssm, store, logger: silent });
   const posted: unknown[] = [];
-  const queue = new InProcessJobQueue((job, chat) => runCheckFirstJob(job, { service, chat, logger: silent }), (error) => {
+  const queue = new InProcessJobQueue((job, chat) => runRemediationJob(job, chat, { service, store, logger: silent }), (error) => {
     throw error;
   });
   const commands = new SlackRemediationCommands(service, store, silent, queue);
