@@ -114,6 +114,13 @@ export class InMemoryRemediationStore implements RemediationStore {
     return audit ? structuredClone(audit) : undefined;
   }
 
+  public async listRecentAudits(limit: number): Promise<AuditRecord[]> {
+    return [...this.audits.values()]
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.requestId.localeCompare(a.requestId))
+      .slice(0, limit)
+      .map((audit) => structuredClone(audit));
+  }
+
   public async getEvents(requestId: string): Promise<AuditEvent[]> {
     return structuredClone(this.events.get(requestId) ?? []);
   }

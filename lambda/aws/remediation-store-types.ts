@@ -135,4 +135,6 @@ export interface RemediationStore {
   listInFlight(): Promise<InFlightRequest[]>;
   /** Takes a request off the in-flight index; removing one that is not there is fine. */
   removeInFlight(requestId: string): Promise<void>;
+  /** The latest requests, newest first, at most `limit` (App Home's "Recent requests"). */
+  listRecentAudits(limit: number): Promise<AuditRecord[]>;
 }

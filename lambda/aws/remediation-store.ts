@@ -13,6 +13,8 @@ export const AUDIT_RETENTION_SECONDS = 400 * 24 * 60 * 60;
 
 /** Partition of the in-flight index; one item per request (`sk` = request id) while its command runs. */
 export const IN_FLIGHT_PARTITION = 'inflight';
+/** Partition of the recent-requests index (`sk` = `<createdAt>#<requestId>`), read newest first by App Home. */
+export const RECENT_PARTITION = 'recent';
 /** An in-flight entry nobody closed (the sweeper gives up long before) is deleted by the table's TTL after this. */
 const IN_FLIGHT_RETENTION_SECONDS = 7 * 24 * 60 * 60;
 
@@ -240,6 +242,15 @@ export class DynamoRemediationStore implements RemediationStore {
         }),
       ),
     );
+    // A pointer, not a copy: App Home reads the newest few and then the audit records themselves.
+    await this.write(() =>
+      this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: RECENT_PARTITION, sk: `${record.createdAt}#${record.requestId}`, requestId: record.requestId, expiresAt: this.nowSeconds() + AUDIT_RETENTION_SECONDS },
+        }),
+      ),
+    );
     await this.appendEvent(record.requestId, { type: record.state, by: record.requestedBy, detail: record.outcomeDetail });
   }
 
@@ -337,6 +348,20 @@ export class DynamoRemediationStore implements RemediationStore {
 
   public async getAudit(requestId: string): Promise<AuditRecord | undefined> {
     return this.read({ pk: `audit#${requestId}`, sk: 'request' }, auditSchema) as Promise<AuditRecord | undefined>;
+  }
+
+  public async listRecentAudits(limit: number): Promise<AuditRecord[]> {
+    let page;
+    try {
+      page = await this.documents.send(
+        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': RECENT_PARTITION }, ScanIndexForward: false, Limit: limit }),
+      );
+    } catch (error) {
+      throw new RemediationStoreError('could not read the recent requests', { cause: error });
+    }
+    const ids = (page.Items ?? []).flatMap((item) => (typeof item.requestId === 'string' ? [item.requestId] : []));
+    const audits = await Promise.all(ids.map((requestId) => this.getAudit(requestId)));
+    return audits.filter((audit): audit is AuditRecord => audit !== undefined);
   }
 
   public async getEvents(requestId: string): Promise<AuditEvent[]> {
