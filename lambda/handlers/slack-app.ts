@@ -10,6 +10,7 @@ import { loadKnowledgeBundle } from '../core/knowledge/bundle';
 import type { AppLogger } from '../logger';
 import { boltLogger } from '../slack/bolt-logger';
 import { slackWebClientOptions } from '../slack/post-outcome';
+import { createAppHomeSources } from '../slack/app-home/create-app-home';
 import { registerListeners } from '../slack/register-listeners';
 import type { RemediationCommands, SlackDeps } from '../slack/types';
 import { hardenSlackHandler, type SlackHttpHandler } from './slack-http-boundary';
@@ -37,7 +38,8 @@ export function singleWorkspaceAuthorize(botToken: string): Authorize<boolean> {
 }
 
 export interface SlackDepsOptions {
-  config: Pick<Config, 'table'>;
+  /** With `operators` and `allowTag` (the full configuration) the app also has a Home tab (lambda/slack/app-home/). */
+  config: Pick<Config, 'table'> & Partial<Pick<Config, 'operators' | 'allowTag'>>;
   /** Parsed `lambda/generated/knowledge.json` (or its text). */
   knowledge: unknown;
   logger: AppLogger;
@@ -57,7 +59,9 @@ export function createSlackDeps({ config, knowledge, logger, dynamo, remediation
   if (idempotency.description === 'memory') {
     logger.warn('SHIM_FIX_TABLE is not set: duplicate deliveries are tracked in memory, in this process only (fine for local runs, not for Lambda)');
   }
-  return { diagnoser, idempotency, logger, remediation: remediation?.({ idempotency, logger }) };
+  const { operators, allowTag } = config;
+  const appHome = operators !== undefined && allowTag !== undefined ? createAppHomeSources({ table: config.table, operators, allowTag }, dynamo) : undefined;
+  return { diagnoser, idempotency, logger, remediation: remediation?.({ idempotency, logger }), ...(appHome !== undefined ? { appHome } : {}) };
 }
 
 export interface LambdaSlackHandlerOptions {

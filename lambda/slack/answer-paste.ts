@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { DiagnoseMode, Diagnosis } from '../core/diagnosis/types';
+import { recordGap } from './app-home/record-gap';
 import { buildAnswerCard } from './blocks/answer-card';
 import type { SlackMessage } from './blocks/limits';
 import { buildNoMatchCard } from './blocks/no-match-card';
@@ -74,6 +75,8 @@ export async function answerPaste(deps: SlackDeps, input: AnswerPasteInput): Pro
     return { kind: claims.kind };
   }
 
+  // Asked directly and no confident runbook: a knowledge gap for App Home, written alongside the post (never fails).
+  const gap = mode === 'direct' && !diagnosis.runbook ? recordGap(deps, text, 'abstained') : undefined;
   const message = answerMessage(deps, diagnosis);
   let response: Awaited<ReturnType<WebClient['chat']['postMessage']>>;
   try {
@@ -109,7 +112,7 @@ export async function answerPaste(deps: SlackDeps, input: AnswerPasteInput): Pro
     channel: target.channel,
     deduplicated: claims.keys.length > 0,
   });
-  await completeClaims(deps, claims.keys);
+  await Promise.all([completeClaims(deps, claims.keys), gap]);
   return { kind: 'answered', diagnosis, ts: response.ts };
 }
 

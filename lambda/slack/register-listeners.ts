@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import { appHomeListener } from './app-home/app-home-listener';
 import { appMentionListener } from './listeners/app-mention';
 import { diagnoseShortcutListener } from './listeners/diagnose-shortcut';
 import { feedbackListener } from './listeners/feedback';
@@ -25,6 +26,7 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   app.action(IDS.showFullRunbook, showFullRunbookListener(deps));
   app.action(IDS.feedbackUp, feedbackListener(deps));
   app.action(IDS.feedbackDown, feedbackListener(deps));
+  if (deps.appHome !== undefined) app.event('app_home_opened', appHomeListener(deps));
 
   // Slack has already been acknowledged when a listener fails. A post that surely did not land and that a later attempt
   // may cure (429, a 5xx with Slack's error body, no connection) on an Events API delivery is rethrown: the receiver

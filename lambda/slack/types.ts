@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { IdempotencyStore } from '../aws/idempotency-store';
 import type { Diagnoser } from '../core/diagnosis/types';
 import type { AppLogger } from '../logger';
+import type { AppHomeSources } from './app-home/app-home-sources';
 
 export type { IdempotencyStore } from '../aws/idempotency-store';
 
@@ -44,6 +45,8 @@ export interface SlackDeps {
   idempotency: IdempotencyStore;
   logger: AppLogger;
   remediation?: RemediationCommands;
+  /** App Home's data and the knowledge-gap recorder (lambda/slack/app-home/); absent: no Home tab, no gaps recorded. */
+  appHome?: AppHomeSources;
 }
 
 /** Action and callback ids: the manifest, the Block Kit builders and the listeners share these. */

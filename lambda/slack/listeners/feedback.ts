@@ -1,7 +1,9 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import { mrkdwn } from '../blocks/mrkdwn';
 import { IDS, type SlackDeps } from '../types';
-import { clickKey, parseAction } from './runbook-actions';
+import { recordGap } from '../app-home/record-gap';
+import { clickKey, parseAction, type ParsedAction } from './runbook-actions';
 
 export const FEEDBACK_COPY = {
   up: mrkdwn`Thanks, noted that this answer helped.`.text,
@@ -12,7 +14,7 @@ export const FEEDBACK_COPY = {
  * 👍/👎 under an answer: one structured log event per person and vote (the metric), and an ephemeral thank-you.
  */
 export function feedbackListener(deps: SlackDeps) {
-  return async ({ ack, body, respond }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs): Promise<void> => {
+  return async ({ ack, body, respond, client }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs): Promise<void> => {
     await ack();
     const action = parseAction(body);
     if (action === undefined) return;
@@ -27,5 +29,22 @@ export function feedbackListener(deps: SlackDeps) {
       messageTs: action.messageTs,
     });
     await respond({ response_type: 'ephemeral', replace_original: false, text: vote === 'up' ? FEEDBACK_COPY.up : FEEDBACK_COPY.down });
+    if (vote === 'down') await recordDownvote(deps, client, action);
   };
+}
+
+/**
+ * A 👎 is a knowledge gap for App Home: the paste is the thread's parent (answers are posted in the paste's thread).
+ * An answer outside a thread (a DM answered in place) has no parent to read and records nothing. After the thank-you,
+ * and never failing: the vote is already logged.
+ */
+async function recordDownvote(deps: SlackDeps, client: WebClient, action: ParsedAction): Promise<void> {
+  if (deps.appHome === undefined || action.channel === undefined || action.threadTs === undefined) return;
+  try {
+    const replies = await client.conversations.replies({ channel: action.channel, ts: action.threadTs, limit: 1, inclusive: true });
+    const paste = replies.messages?.[0]?.text;
+    if (typeof paste === 'string') await recordGap(deps, paste, 'downvoted', action.value);
+  } catch (error) {
+    deps.logger.warn('could not read the paste of a 👎 answer', { error: error instanceof Error ? error.message : String(error) });
+  }
 }

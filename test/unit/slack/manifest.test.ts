@@ -9,6 +9,7 @@ import { InMemoryIdempotencyStore } from '../../../lambda/aws/idempotency-store'
 import { InMemoryRemediationStore } from '../../../lambda/aws/in-memory-remediation-store';
 import { loadConfig } from '../../../lambda/config';
 import { createRemediationCommands } from '../../../lambda/slack/remediation/create-remediation';
+import { createAppHomeSources } from '../../../lambda/slack/app-home/create-app-home';
 
 // js-yaml comes with gray-matter (the runbook parser); no extra dependency for reading two YAML files.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -17,7 +18,9 @@ const yaml = require('js-yaml') as { load(text: string): unknown };
 const ROOT = join(__dirname, '..', '..', '..');
 
 /** Scopes each Events API subscription needs. */
-const EVENT_SCOPES: Record<string, string> = {
+const EVENT_SCOPES: Record<string, string | null> = {
+  // App Home's event needs no scope (Slack's event reference lists none).
+  app_home_opened: null,
   app_mention: 'app_mentions:read',
   'message.channels': 'channels:history',
   'message.groups': 'groups:history',
@@ -38,6 +41,7 @@ const METHOD_SCOPES: Record<string, string[] | null> = {
   'views.open': null,
   'views.update': null,
   'views.push': null,
+  'views.publish': null,
   'conversations.replies': ['channels:history', 'groups:history', 'im:history'],
   'conversations.history': ['channels:history', 'groups:history', 'im:history'],
   'users.info': ['users:read'],
@@ -45,7 +49,7 @@ const METHOD_SCOPES: Record<string, string[] | null> = {
 };
 
 interface Manifest {
-  features?: { shortcuts?: { callback_id: string; type: string }[]; slash_commands?: { command: string; url?: string }[]; app_home?: { messages_tab_enabled?: boolean } };
+  features?: { shortcuts?: { callback_id: string; type: string }[]; slash_commands?: { command: string; url?: string }[]; app_home?: { messages_tab_enabled?: boolean; home_tab_enabled?: boolean } };
   oauth_config?: { scopes?: { bot?: string[] } };
   settings?: {
     event_subscriptions?: { request_url?: string; bot_events?: string[] };
@@ -112,7 +116,7 @@ function requirements(deps: SlackDeps): Requirements {
   for (const event of botEvents) {
     const scope = EVENT_SCOPES[event];
     if (scope === undefined) throw new Error(`no scope known for event ${event}: add it to EVENT_SCOPES`);
-    scopes.add(scope);
+    if (scope !== null) scopes.add(scope);
   }
   const methods = webApiMethodsUsed();
   for (const method of methods) {
@@ -142,6 +146,9 @@ function manifestProblems(manifest: Manifest, needed: Requirements): string[] {
     problems.push('direct messages are answered but the Messages tab is disabled');
   }
   if (needed.shortcuts.length > 0 && manifest.settings?.interactivity?.is_enabled !== true) problems.push('interactivity is disabled');
+  if (needed.botEvents.includes('app_home_opened') && manifest.features?.app_home?.home_tab_enabled !== true) {
+    problems.push('App Home is published but the Home tab is disabled');
+  }
   return problems;
 }
 
@@ -150,6 +157,8 @@ function loadManifest(name: string): Manifest {
 }
 
 const deps: SlackDeps = {
+  // App Home as the handler wires it from the full configuration.
+  appHome: createAppHomeSources(loadConfig({})),
   diagnoser: fakeDiagnoser(),
   idempotency: new InMemoryIdempotencyStore(),
   logger: silentLogger(),
@@ -187,6 +196,18 @@ describe('Slack app manifests', () => {
 
     // Assess
     expect(problems).toEqual(['manifest lacks scope chat:write', 'manifest asks for scope files:write that nothing uses']);
+  });
+
+  test('a Home tab left disabled is reported when App Home is published', () => {
+    // Prepare
+    const manifest = loadManifest('manifest.prod.yaml');
+    const mutated: Manifest = { ...manifest, features: { ...manifest.features, app_home: { ...manifest.features?.app_home, home_tab_enabled: false } } };
+
+    // Act
+    const problems = manifestProblems(mutated, requirements(deps));
+
+    // Assess
+    expect(problems).toEqual(['App Home is published but the Home tab is disabled']);
   });
 
   test('an event subscription removed from the manifest is reported', () => {
