@@ -20,6 +20,7 @@ import {
   readParameters,
   sendOurDocuments,
   SWEEPER_TABLE_ACTIONS,
+  queryAppHomePartitions,
   useTable,
 } from './constructs/permissions';
 import type { ShimFixSettings } from './settings';
@@ -151,6 +152,7 @@ export class ShimFixStack extends Stack {
       // No command results: the Slack handler never reads them (the status handler posts them), and this is the
       // internet-facing function.
       useTable(table.tableArn),
+      queryAppHomePartitions(table.tableArn),
       new iam.PolicyStatement({ sid: 'InvokeRemediationWorker', actions: ['lambda:InvokeFunction'], resources: [worker.function.functionArn] }),
     ]) {
       slack.role.addToPrincipalPolicy(statement);

@@ -103,6 +103,21 @@ export function readCommandResults(): iam.PolicyStatement {
   });
 }
 
+/**
+ * App Home's two reads (lambda/slack/app-home/): a Query on the `recent` partition (pointers to the latest audit
+ * records, RECENT_PARTITION in lambda/aws/remediation-store.ts) and on the `gaps` partition (GAP_PARTITION in
+ * lambda/aws/knowledge-gap-store.ts), and on no other partition. `Null: false` makes the key required: a
+ * `ForAllValues` condition alone would also match a request that carries no partition key at all.
+ */
+export function queryAppHomePartitions(tableArn: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'QueryAppHomePartitions',
+    actions: ['dynamodb:Query'],
+    resources: [tableArn],
+    conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['recent', 'gaps'] }, Null: { 'dynamodb:LeadingKeys': 'false' } },
+  });
+}
+
 /** Dedupe, locks and audit records: this table only, and only the calls the handler makes. */
 export function useTable(tableArn: string, actions: readonly string[] = ITEM_ACTIONS): iam.PolicyStatement {
   return new iam.PolicyStatement({ sid: 'UseShimFixTable', actions: [...actions], resources: [tableArn] });

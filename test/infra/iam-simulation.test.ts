@@ -1,6 +1,8 @@
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { ACCOUNT, REGION, documentArn, identityPoliciesOf, instanceArn } from './helpers/iam-policies';
 import { logicalId, synthShimFix, type SynthesisedShimFix } from './helpers/synth';
+import { GAP_PARTITION } from '../../lambda/aws/knowledge-gap-store';
+import { RECENT_PARTITION } from '../../lambda/aws/remediation-store';
 
 /**
  * Evaluates the synthesised policies with an IAM policy simulator, so the claims "only our documents, only tagged
@@ -135,7 +137,8 @@ describe('Slack handler role, evaluated by the IAM simulator', () => {
   });
 
   it('may not read any command output, nor make DynamoDB calls the Slack handler never makes', async () => {
-    // Prepare: the internet-facing function posts no results (the status handler does) and never queries.
+    // Prepare: the internet-facing function posts no results (the status handler does) and queries only App Home's
+    // partitions (a Query naming no partition key is refused too).
     const ours = table(logicalId(synth.template, 'AWS::DynamoDB::Table', 'AuditTable'));
     const requests: Request[] = [
       { action: 'ssm:GetCommandInvocation', resource: '*' },
@@ -150,6 +153,22 @@ describe('Slack handler role, evaluated by the IAM simulator', () => {
 
     // Assess
     expect(decisions).toEqual(requests.map(() => 'ImplicitlyDenied'));
+  });
+
+  it("may query App Home's two partitions of its own table, and no other partition or table", async () => {
+    // Prepare
+    const ours = table(logicalId(synth.template, 'AWS::DynamoDB::Table', 'AuditTable'));
+    const query = (resource: string, leadingKey: string): Request => ({ action: 'dynamodb:Query', resource, context: { 'dynamodb:LeadingKeys': leadingKey } });
+
+    // Act
+    const decisions = await Promise.all(
+      [query(ours, RECENT_PARTITION), query(ours, GAP_PARTITION), query(ours, 'inflight'), query(ours, 'audit#r-1'), query(table('customers'), RECENT_PARTITION)].map((request) =>
+        decide(slackPolicies, request),
+      ),
+    );
+
+    // Assess
+    expect(decisions).toEqual(['Allowed', 'Allowed', 'ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied']);
   });
 
   it('may not start sessions, run automations or touch EC2', async () => {

@@ -77,6 +77,8 @@ describe('IAM of the Slack handler', () => {
         'dynamodb:DeleteItem',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
+        // App Home's two partitions only (QueryAppHomePartitions, simulated in iam-simulation.test.ts).
+        'dynamodb:Query',
         'dynamodb:UpdateItem',
         'lambda:InvokeFunction',
         'logs:CreateLogStream',
