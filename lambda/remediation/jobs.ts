@@ -14,7 +14,10 @@ import { ACTION_IDS } from './actions';
  */
 const userId = z.string().regex(/^[UW][A-Z0-9]{1,20}$/);
 const channelId = z.string().regex(/^[CDGU][A-Z0-9]{1,20}$/);
-export const checkFirstJobSchema = z.object({ kind: z.literal('check-first'), userId, channelId, targetText: z.string().min(1).max(300) });
+const targetText = z.string().min(1).max(300);
+export const checkFirstJobSchema = z.object({ kind: z.literal('check-first'), userId, channelId, targetText });
+/** `/shim-fix check <target>`: its plan (preflight, document version) is asked of SSM outside Slack's request too. */
+export const planCheckJobSchema = z.object({ kind: z.literal('plan-check'), userId, channelId, targetText });
 /**
  * A Confirm already claimed inside Slack's request (plan consumed, instances locked, audit trail written): the worker
  * re-checks and sends once. The request id makes it idempotent (RemediationService.sendConfirmed).
@@ -27,10 +30,11 @@ export const confirmJobSchema = z.object({
   planId: z.string().regex(/^p-[A-Za-z0-9_-]{1,40}$/),
   actionId: z.enum(ACTION_IDS),
 });
-export const remediationJobSchema = z.discriminatedUnion('kind', [checkFirstJobSchema, confirmJobSchema]);
+export const remediationJobSchema = z.discriminatedUnion('kind', [checkFirstJobSchema, planCheckJobSchema, confirmJobSchema]);
 export type RemediationJob = z.infer<typeof remediationJobSchema>;
 export type CheckFirstJob = z.infer<typeof checkFirstJobSchema>;
 export type ConfirmJob = z.infer<typeof confirmJobSchema>;
+export type PlanCheckJob = z.infer<typeof planCheckJobSchema>;
 
 /** Where a job's own answers go (the requester only). A Bolt listener's `client.chat` fits. */
 export interface EphemeralPoster {

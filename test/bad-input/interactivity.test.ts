@@ -51,8 +51,10 @@ function freshInstance(): string {
  */
 async function planCheck(instanceId: string): Promise<string> {
   const responseUrl = harness.slack.responseUrl();
+  const before = harness.slack.calls('chat.postEphemeral').length;
   await harness.send(functionUrlEvent(slashCommandBody(`check ${instanceId}`, responseUrl, { user_id: OPERATOR }), { contentType: FORM }));
-  const card = harness.slack.calls('response_url').at(-1)?.body as { blocks?: Array<{ elements?: Array<{ action_id?: string; value?: string }> }> } | undefined;
+  // Answered at once; the plan card follows from the remediation job (in process here).
+  const card = (await until(() => harness.slack.calls('chat.postEphemeral')[before], `the check card of ${instanceId}`)).body as { blocks?: Array<{ elements?: Array<{ action_id?: string; value?: string }> }> } | undefined;
   const planId = card?.blocks?.flatMap((block) => block.elements ?? []).find((element) => element.action_id === REMEDIATION_IDS.confirm)?.value;
   if (!planId) throw new Error(`no plan card for ${instanceId}: ${JSON.stringify(card)}`);
   return planId;

@@ -1,11 +1,11 @@
 import type { RemediationStore } from '../../aws/remediation-store-types';
 import { ErrorCode, isCodedError } from '../../core/errors';
 import type { AppLogger } from '../../logger';
-import type { ConfirmJob, JobChat, RemediationJob } from '../../remediation/jobs';
+import type { ConfirmJob, JobChat, PlanCheckJob, RemediationJob } from '../../remediation/jobs';
 import type { ConfirmOutcome, RemediationService, StatusPublisher } from '../../remediation/remediation-service';
 import { slackErrorCode } from '../answer-paste';
 import { runCheckFirstJob } from './check-first-job';
-import { buildPlanOutcome } from './plan-card';
+import { buildPlanCard, buildPlanOutcome } from './plan-card';
 import { buildStatusMessage } from './status-message';
 
 export const CONFIRM_JOB_COPY = {
@@ -25,7 +25,20 @@ export interface JobDeps {
 /** Runs one handed-over job (the remediation worker in Lambda, the in-process queue locally). */
 export async function runRemediationJob(job: RemediationJob, chat: JobChat, deps: JobDeps): Promise<void> {
   if (job.kind === 'check-first') await runCheckFirstJob(job, { service: deps.service, chat, logger: deps.logger });
+  else if (job.kind === 'plan-check') await runPlanCheckJob(job, chat, deps);
   else await runConfirmJob(job, chat, deps);
+}
+
+/** `/shim-fix check <target>`: plans the read-only check and shows its card (or the refusal) to the requester. */
+export async function runPlanCheckJob(job: PlanCheckJob, chat: JobChat, deps: JobDeps): Promise<void> {
+  const tell = (message: { text: string; blocks?: unknown[] }) => chat.postEphemeral({ channel: job.channelId, user: job.userId, ...message });
+  try {
+    const outcome = await deps.service.plan({ userId: job.userId, channelId: job.channelId, action: 'check', targetText: job.targetText });
+    await tell(outcome.kind === 'plan' ? buildPlanCard(outcome.plan, outcome.summary) : buildPlanOutcome(outcome.message));
+  } catch (error) {
+    deps.logger.error('check plan failed', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    await tell(buildPlanOutcome(isCodedError(error) && error.code === ErrorCode.RemediationStoreFailed ? CONFIRM_JOB_COPY.storeUnavailable : CONFIRM_JOB_COPY.failed));
+  }
 }
 
 /**

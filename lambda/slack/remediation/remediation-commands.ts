@@ -22,6 +22,7 @@ export const REMEDIATION_COPY = {
     'Nothing ran: shim-fix cannot post the status message in this channel. Invite it with `/invite @shim-fix`, then run the command again.',
   checking: (target: string) =>
     `Checking \`${target}\` first (read-only: versions, binaries, Docker settings). The plan follows here in a minute; a restart is offered only if the check shows it will help.`,
+  planningCheck: (target: string) => `Planning the check of \`${target}\` (read-only); its card follows here in a moment.`,
   confirmed: (target: string, requestId: string) =>
     `Confirmed (request \`${requestId}\`). shim-fix checks \`${target}\` once more and sends the command; the status message follows in the channel and the outcome here.`,
   confirmFailed: 'Something went wrong before the command was sent, so nothing ran. Run the command again; if it keeps failing, ask the shim-fix admin to check the logs.',
@@ -58,20 +59,8 @@ export class SlackRemediationCommands implements RemediationCommands {
       await input.respond({ response_type: 'ephemeral', text: REMEDIATION_COPY.usage });
       return;
     }
-    if (action === 'restart') {
-      await this.startCheckFirst({ userId: input.userId, channelId: input.channelId, targetText, respond: input.respond, client: input.client });
-      return;
-    }
-    let outcome: PlanOutcome;
-    try {
-      outcome = await this.service.plan({ userId: input.userId, channelId: input.channelId, action, targetText });
-    } catch (error) {
-      if (!isStoreFailure(error)) throw error;
-      this.logger.error('remediation store unavailable: refusing to plan', { error: describeError(error) });
-      await input.respond({ response_type: 'ephemeral', text: REMEDIATION_COPY.storeUnavailable });
-      return;
-    }
-    await input.respond({ response_type: 'ephemeral', ...planMessage(outcome) });
+    // Either way the plan asks SSM (preflight, document version): that happens outside Slack's request.
+    await this.handOver(action === 'restart' ? 'check-first' : 'plan-check', { userId: input.userId, channelId: input.channelId, targetText, respond: input.respond, client: input.client });
   }
 
   public register(app: App): void {
@@ -88,7 +77,7 @@ export class SlackRemediationCommands implements RemediationCommands {
    * A restart request never shows a card at once: the target is parsed here (instant), then the check-first job
    * plans it and sends the read-only check outside this request, so Slack's answer never waits for SSM.
    */
-  private async startCheckFirst(input: { userId: string; channelId: string; targetText: string; respond: RespondFn; client: WebClient }): Promise<void> {
+  private async handOver(kind: 'check-first' | 'plan-check', input: { userId: string; channelId: string; targetText: string; respond: RespondFn; client: WebClient }): Promise<void> {
     let shown: string;
     try {
       shown = formatTarget(parseTarget(input.targetText));
@@ -98,7 +87,7 @@ export class SlackRemediationCommands implements RemediationCommands {
       return;
     }
     // Who and where come from the payload: a request that does not name them properly is refused here, not queued.
-    const job = remediationJobSchema.safeParse({ kind: 'check-first', userId: input.userId, channelId: input.channelId, targetText: input.targetText });
+    const job = remediationJobSchema.safeParse({ kind, userId: input.userId, channelId: input.channelId, targetText: input.targetText });
     if (!job.success) {
       this.logger.warn('refusing a restart request without a usable user or channel', { problem: job.error.issues.map((issue) => issue.path.join('.')).join(', ') });
       await input.respond({ response_type: 'ephemeral', replace_original: false, text: REMEDIATION_COPY.queueUnavailable });
@@ -107,11 +96,11 @@ export class SlackRemediationCommands implements RemediationCommands {
     try {
       await this.queue.enqueue(job.data, { chat: input.client.chat });
     } catch (error) {
-      this.logger.error('could not hand over the check-first job', { error: describeError(error) });
+      this.logger.error('could not hand over the remediation job', { kind, error: describeError(error) });
       await input.respond({ response_type: 'ephemeral', replace_original: false, text: REMEDIATION_COPY.queueUnavailable });
       return;
     }
-    await input.respond({ response_type: 'ephemeral', replace_original: false, text: REMEDIATION_COPY.checking(shown) });
+    await input.respond({ response_type: 'ephemeral', replace_original: false, text: kind === 'check-first' ? REMEDIATION_COPY.checking(shown) : REMEDIATION_COPY.planningCheck(shown) });
   }
 
   /**
@@ -157,7 +146,7 @@ export class SlackRemediationCommands implements RemediationCommands {
     await ack();
     const channelId = body.channel?.id ?? body.container?.channel_id ?? '';
     // A check result in the thread may be old: the restart is planned from a fresh check, like every restart.
-    await this.startCheckFirst({ userId: body.user.id, channelId, targetText: action.value ?? '', respond, client });
+    await this.handOver('check-first', { userId: body.user.id, channelId, targetText: action.value ?? '', respond, client });
   }
 
   private async onCheckOpen({ ack, body, client }: ButtonArgs): Promise<void> {

@@ -205,6 +205,26 @@ describe('Confirm answers Slack at once whatever SSM does', () => {
   }, 30_000);
 });
 
+describe('check alone', () => {
+  test('`/shim-fix check` answers Slack in under 1 s while SSM hangs; its plan card follows once SSM answers', async () => {
+    // Prepare
+    const instanceId = newInstance();
+    ssm.failNext('DescribeInstanceInformation', { hang: true }, 1);
+    ssm.failNext('DescribeDocument', { hang: true }, 1);
+    const ephemeralsBefore = env.slack.calls('chat.postEphemeral').length;
+
+    // Act
+    const answer = await slash(`check ${instanceId}`);
+
+    // Assess
+    expect(answer.ms).toBeLessThan(1000);
+    expect(answer.raw).toContain(`Planning the check of \`${instanceId}\``);
+    const card = await until(() => env.slack.calls('chat.postEphemeral')[ephemeralsBefore], 'the check card');
+    expect(JSON.stringify(card.body)).toContain('remediation_confirm');
+    expect(JSON.stringify(card.body)).toContain(instanceId);
+  }, 20_000);
+});
+
 describe('Docker only with consent', () => {
   const containersAtRisk: ScriptResult = {
     ...STALE_DAEMON_CHECK,

@@ -50,9 +50,14 @@ function newInstance(node: { pingStatus?: string; platformType?: string; tags?: 
 
 async function slash(text: string, user = OPERATOR): Promise<{ text: string; blocks: unknown[]; raw: string }> {
   const responseUrl = env.slack.responseUrl();
+  const ephemeralsBefore = env.slack.calls('chat.postEphemeral').length;
   const response = await handler(functionUrlEvent(slashCommandBody(text, responseUrl, { user_id: user }), FORM), context);
   expect(response.statusCode).toBe(200);
-  const answer = env.slack.calls('response_url').filter((call) => call.method === new URL(responseUrl).pathname).at(-1);
+  const immediate = env.slack.calls('response_url').filter((call) => call.method === new URL(responseUrl).pathname).at(-1);
+  // `/shim-fix check` is answered at once; its card (or refusal) follows from the remediation job.
+  const answer = JSON.stringify(immediate?.body ?? {}).includes('Planning the check of')
+    ? await until(() => env.slack.calls('chat.postEphemeral')[ephemeralsBefore], 'the check card')
+    : immediate;
   const body = (answer?.body ?? {}) as { text?: string; blocks?: unknown[] };
   return { text: body.text ?? '', blocks: body.blocks ?? [], raw: JSON.stringify(body) };
 }

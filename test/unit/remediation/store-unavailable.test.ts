@@ -97,7 +97,9 @@ describe('remediation when its DynamoDB table is unavailable', () => {
     const respond = jest.fn(async (_message: unknown) => undefined);
     // A check's card (a restart's card comes only after its check): the Confirm path is the same.
     await h.commands.handleCommand({ userId: OPERATOR, channelId: 'C1', teamId: 'T1', triggerId: 't', text: `check ${ID}`, respond: respond as never, client: h.client });
-    const planId = confirmValue(respond.mock.calls[0]?.[0]);
+    await h.queue.idle();
+    // Answered at once; the card comes from the plan-check job, ephemerally.
+    const planId = confirmValue(h.posted.at(-1));
     h.setDown(true);
     const confirmRespond = jest.fn(async (_message: unknown) => undefined);
 
