@@ -1,0 +1,73 @@
+import type { WebClient } from '@slack/web-api';
+import { InMemoryIdempotencyStore } from '../../../lambda/aws/idempotency-store';
+import { InMemoryKnowledgeGapStore } from '../../../lambda/aws/knowledge-gap-store';
+import { InMemoryRemediationStore } from '../../../lambda/aws/in-memory-remediation-store';
+import { buildHomeView, type HomeViewInput } from '../../../lambda/slack/app-home/home-view';
+import { feedbackListener } from '../../../lambda/slack/listeners/feedback';
+import type { SlackDeps } from '../../../lambda/slack/types';
+import { blockActionPayload } from '../../helpers/slack-request';
+import { fakeDiagnoser, silentLogger } from './fakes';
+
+const BASE: HomeViewInput = { viewer: 'U0VIEWER01', operators: [], allowTag: { key: 'shim-fix', value: 'enabled' }, recent: [], gaps: [] };
+const textOf = (input: HomeViewInput) => JSON.stringify(buildHomeView(input).blocks);
+
+describe('buildHomeView', () => {
+  test('without operators it says plainly that nobody may act, and says nothing about the viewer', () => {
+    // Act
+    const text = textOf(BASE);
+
+    // Assess
+    expect(text).toContain('*Who may act:* nobody: remediation is off');
+    expect(text).not.toContain('operator:');
+    expect(text).toContain('No requests yet.');
+    expect(text).toContain('No knowledge gaps in the last 30 days.');
+  });
+
+  test('a last scan, when there is one, shows when, how many were checked and which hosts will fail', () => {
+    // Act
+    const text = textOf({ ...BASE, lastScan: { at: Date.parse('2026-12-01T06:00:00Z'), checked: 40, stale: ['i-0aaaaaaaaaaaaaaaa'] } });
+
+    // Assess
+    expect(text).toContain('*Scheduled scan:* 2026-12-01 06:00 UTC, 40 instances checked, 1 will fail new containers: `i-0aaaaaaaaaaaaaaaa`.');
+    expect(text).not.toContain('not set up');
+  });
+
+  test('a store that could not be read is said so, and hostile text is escaped', () => {
+    // Act
+    const text = textOf({
+      ...BASE,
+      recent: 'unavailable',
+      gaps: [{ key: 'k', line: '<!channel> failed & broke', count: 2, abstained: 2, downvoted: 0, lastSeen: 0 }],
+    });
+
+    // Assess
+    expect(text).toContain('Could not be read just now');
+    expect(text).toContain('&lt;!channel&gt; failed &amp; broke');
+    expect(text).not.toContain('<!channel>');
+  });
+});
+
+describe('👎 records a knowledge gap from the thread parent', () => {
+  test('the paste the answer replied to is stored redacted, with the runbook that got the vote', async () => {
+    // Prepare
+    const gaps = new InMemoryKnowledgeGapStore();
+    const deps: SlackDeps = {
+      diagnoser: fakeDiagnoser(),
+      idempotency: new InMemoryIdempotencyStore(),
+      logger: silentLogger(),
+      appHome: { operators: [], allowTag: { key: 'shim-fix', value: 'enabled' }, requests: new InMemoryRemediationStore(), gaps },
+    };
+    // The one Web API read the listener makes; its wire form is covered through the handler in app-home.test.ts.
+    const client = { conversations: { replies: async () => ({ ok: true, messages: [{ text: 'ctr: failed to mount overlay on 10.0.0.9 (token xoxb-1-2-abc)' }] }) } } as unknown as WebClient;
+    const body = blockActionPayload({ action_id: 'feedback_down', value: 'overlay-mount' }, { responseUrl: 'http://127.0.0.1:9/r', threadTs: '1800000000.000300' });
+
+    // Act
+    await feedbackListener(deps)({ ack: async () => undefined, body, respond: async () => undefined, client } as never);
+
+    // Assess
+    const stored = await gaps.listRecent();
+    expect(stored.map(({ line, reason, runbook }) => ({ line, reason, runbook }))).toEqual([
+      { line: 'ctr: failed to mount overlay on <ip> (token <slack-token>)', reason: 'downvoted', runbook: 'overlay-mount' },
+    ]);
+  });
+});
