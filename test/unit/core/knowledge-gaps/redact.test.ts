@@ -47,6 +47,22 @@ describe('redact', () => {
     expect(redacted).toBe('failed to dial <ip> on <host> for <aws-id> as <email> with <slack-token>');
   });
 
+  test.each([
+    ['letters', 'a'.repeat(40_000)],
+    ['dotted labels', 'a-'.repeat(10_000) + '.'.repeat(10_000)],
+    ['hex and digits', '0a'.repeat(20_000)],
+    ['colons', '1:'.repeat(20_000)],
+    ['at signs', 'a@'.repeat(20_000)],
+  ])('stays linear on 40,000 characters of hostile %s', (_name, hostile) => {
+    // Act
+    const started = performance.now();
+    firstErrorLine(hostile);
+    redact(hostile);
+
+    // Assess: a paste is at most 40,000 characters (Slack's message limit); backtracking would take seconds.
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
   test('a secret after a label is removed, the label stays', () => {
     expect(redact('password=hunter2 token: abc.def')).toBe('password=<secret> token: <secret>');
   });
