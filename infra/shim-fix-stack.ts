@@ -102,11 +102,12 @@ export class ShimFixStack extends Stack {
       ...documentHashes,
     };
 
-    // The remediation worker: the Slack handler hands it check-first restarts with an asynchronous invocation, so
-    // Slack's answer never waits for SSM (lambda/remediation/jobs.ts says why this path). Not reachable from the URL.
+    // The remediation worker: the Slack handler hands it check-first restarts, check plans and confirmed requests with
+    // an asynchronous invocation, so Slack's answer never waits for SSM (lambda/remediation/jobs.ts says why this
+    // path). Not reachable from the URL.
     const worker = new HandlerFunction(this, 'RemediationWorker', {
       entry: 'lambda/handlers/remediation-worker.ts',
-      description: 'shim-fix: plans a restart and sends the read-only check first, outside the Slack request',
+      description: 'shim-fix: plans checks and restarts, sends the check first and confirmed commands, outside the Slack request',
       logRetention: settings.logRetention,
       environment: remediationEnvironment,
     });
@@ -122,7 +123,7 @@ export class ShimFixStack extends Stack {
       { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ssm:DescribeInstanceInformation supports no resource-level permissions; AWS requires "*".' },
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:instance/*]',
-        reason: 'SendCommand (the read-only check) to any instance only with the condition ssm:resourceTag/<allow key> = <allow value>.',
+        reason: 'SendCommand (the check, a confirmed restart) to any instance only with the condition ssm:resourceTag/<allow key> = <allow value>.',
       },
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:managed-instance/*]',
@@ -245,6 +246,7 @@ export class ShimFixStack extends Stack {
       statusHandler: status.function,
       statusRule,
       sweeper: sweeper.function,
+      worker: worker.function,
       alarmEmail: settings.alarmEmail,
     });
 

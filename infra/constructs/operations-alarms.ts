@@ -18,6 +18,8 @@ export interface OperationsAlarmsProps {
   readonly statusRule: events.IRule;
   /** Finishes requests whose status events were lost; when it fails too, threads stay unfinished. */
   readonly sweeper?: lambda.IFunction;
+  /** Plans and sends outside the Slack request; when it fails, a requester waits for a card or an outcome that never comes. */
+  readonly worker?: lambda.IFunction;
   /** When set, alarms are sent to this address through an SNS topic (the recipient confirms the subscription once). */
   readonly alarmEmail?: string;
 }
@@ -60,6 +62,19 @@ export class OperationsAlarms extends Construct {
         // A single failed run is retried by the next one five minutes later.
         evaluationPeriods: 3,
         datapointsToAlarm: 2,
+      });
+    }
+
+    if (props.worker) {
+      // It catches what it can tell the requester about; an error here is a job that died (timeout, crash, bad
+      // configuration), which Lambda retries twice and then drops.
+      this.add('RemediationWorkerErrors', props.worker.metricErrors({ period, statistic: cloudwatch.Stats.SUM }), {
+        description: 'shim-fix RemediationWorker threw: a check, a plan card or a Confirm was not finished, and the requester may not have been told. Check its log group.',
+        threshold: 1,
+      });
+      this.add('RemediationWorkerThrottles', props.worker.metricThrottles({ period, statistic: cloudwatch.Stats.SUM }), {
+        description: "shim-fix RemediationWorker was throttled: the account's Lambda concurrency is exhausted; jobs wait in Lambda's queue.",
+        threshold: 1,
       });
     }
 

@@ -203,7 +203,7 @@ describe('Slack handler function', () => {
       SHIM_FIX_TABLE: { Ref: logicalId(synth.template, 'AWS::DynamoDB::Table', 'AuditTable') },
       SHIM_FIX_RESTART_DOCUMENT_SHA256: expect.stringMatching(/^[0-9a-f]{64}$/),
       SHIM_FIX_CHECK_DOCUMENT_SHA256: expect.stringMatching(/^[0-9a-f]{64}$/),
-      SHIM_FIX_WORKER_FUNCTION: { Ref: functionNamed(/read-only check first/).id },
+      SHIM_FIX_WORKER_FUNCTION: { Ref: functionNamed(/outside the Slack request/).id },
     });
   });
 
@@ -213,7 +213,7 @@ describe('Slack handler function', () => {
 
     // Assess
     expect(actionsOf(invoke)).toEqual(['lambda:InvokeFunction']);
-    expect(invoke.Resource).toEqual({ 'Fn::GetAtt': [functionNamed(/read-only check first/).id, 'Arn'] });
+    expect(invoke.Resource).toEqual({ 'Fn::GetAtt': [functionNamed(/outside the Slack request/).id, 'Arn'] });
   });
 
   it('gets the SHA-256 of each document\'s content exactly as the template carries it', () => {
@@ -441,15 +441,20 @@ describe('operations', () => {
     expect(groups.map((group) => group.Properties.RetentionInDays)).toEqual([90, 90, 90, 90, 90]);
   });
 
-  it('alarms on errors and throttles of both handlers, sweeper errors, Slack p99 latency near 3 s and failed event deliveries', () => {
+  it('alarms on errors and throttles of both handlers and the remediation worker, sweeper errors, Slack p99 latency near 3 s and failed event deliveries', () => {
     // Act
     const alarms = Object.values(synth.template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties);
 
     // Assess
     const named = (metric: string) => alarms.filter((alarm) => alarm.MetricName === metric);
-    expect(named('Errors')).toHaveLength(3);
+    const worker = functionNamed(/outside the Slack request/).id;
+    expect(named('Errors')).toHaveLength(4);
     expect(named('Errors').map((alarm) => alarm.Dimensions[0].Value.Ref)).toContain(functionNamed(/status events were lost/).id);
-    expect(named('Throttles')).toHaveLength(2);
+    expect(named('Errors').filter((alarm) => alarm.Dimensions[0].Value.Ref === worker)).toEqual([
+      expect.objectContaining({ Threshold: 1, Statistic: 'Sum', AlarmDescription: expect.stringContaining('RemediationWorker threw') }),
+    ]);
+    expect(named('Throttles')).toHaveLength(3);
+    expect(named('Throttles').map((alarm) => alarm.Dimensions[0].Value.Ref)).toContain(worker);
     expect(named('FailedInvocations')).toHaveLength(1);
     expect(named('Duration')).toEqual([
       expect.objectContaining({
