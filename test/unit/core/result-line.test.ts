@@ -13,32 +13,11 @@ import {
   type ContainerdFacts,
   type ScriptResult,
 } from '../../../lambda/core/remediation/result-line';
+import { STALE_DAEMON_CHECK } from '../remediation/fixtures';
 
+/** The stale-daemon facts every remediation test shares, with a CRI plugin that loaded. */
 function containerd(overrides: Partial<ContainerdFacts> = {}): ContainerdFacts {
-  return {
-    installed: '2.0.0',
-    installedPath: '/usr/bin/containerd',
-    running: '1.7.23',
-    runningBefore: null,
-    mainPid: 812,
-    runningExe: '/usr/bin/containerd (deleted)',
-    binaryReplaced: true,
-    unit: 'containerd.service',
-    killMode: 'process',
-    needsDaemonReload: false,
-    configPath: '/etc/containerd/config.toml',
-    configAccepted: true,
-    configError: null,
-    manager: 'systemd',
-    managerUnit: null,
-    binaries: [{ path: '/usr/bin/containerd', version: '2.0.0' }],
-    shims: [{ path: '/usr/bin/containerd-shim-runc-v2', version: '2.0.0' }],
-    shimVersion: '2.0.0',
-    shimProtocolMismatch: true,
-    socket: true,
-    criLoaded: true,
-    ...overrides,
-  };
+  return { ...STALE_DAEMON_CHECK.containerd, criLoaded: true, ...overrides };
 }
 
 function checkResult(overrides: Partial<ScriptResult> = {}): ScriptResult {
