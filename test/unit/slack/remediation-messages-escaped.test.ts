@@ -4,6 +4,8 @@ import { buildCheckModal } from '../../../lambda/slack/remediation/check-modal';
 import { buildPlanCard, buildPlanOutcome } from '../../../lambda/slack/remediation/plan-card';
 import { buildResultMessage } from '../../../lambda/slack/remediation/result-message';
 import { buildStatusMessage } from '../../../lambda/slack/remediation/status-message';
+import { buildFleetProgressMessage } from '../../../lambda/slack/remediation/fleet-progress-message';
+import { buildFleetTableMessages } from '../../../lambda/slack/remediation/fleet-table-message';
 import { HOSTILE_MRKDWN, mrkdwnStrings, strayControlCharacters } from '../../helpers/slack-mrkdwn-check';
 import { RESTARTED, STALE_DAEMON_CHECK } from '../remediation/fixtures';
 
@@ -53,6 +55,15 @@ function remediationMessages(): { name: string; message: unknown }[] {
       message: buildResultMessage({ action: 'restart', instanceId: A, status: 'Failed', statusDetails: HOSTILE_MRKDWN, responseCode: 1, result: RESTARTED, stderr: HOSTILE_MRKDWN, offerRestart: false }),
     },
     { name: 'check modal', message: buildCheckModal({ channelId: 'C0CHANNEL1', threadTs: '1712345678.000100' }) },
+    {
+      name: 'fleet progress message, halted with a hostile reason',
+      message: buildFleetProgressMessage({
+        requestId: 'r-1', target: `tag:team=${HOSTILE_MRKDWN}`, phase: 'restart', total: 10, done: 4, failed: 1, skipped: 5, inFlight: 0,
+        wave: { index: 2, count: 10 }, startedAt: 0, now: 60_000, finished: true, haltedReason: `stopped after ${HOSTILE_MRKDWN}`,
+      }),
+    },
+    ...buildFleetTableMessages({ requestId: 'r-1', target: `tag:team=${HOSTILE_MRKDWN}`, rows: [{ instanceId: A, outcome: HOSTILE_MRKDWN, detail: HOSTILE_MRKDWN }] })
+      .map((message) => ({ name: 'fleet per-instance table with hostile outcome and detail', message })),
   ];
 }
 
