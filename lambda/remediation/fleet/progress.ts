@@ -23,6 +23,12 @@
  * always ends on the final counts. An intermediate state can stay on screen until the next event (there is no timer);
  * the sweeper may render a request it finds quiet, through the same claim.
  *
+ * The status message's "Show per-instance table" button reads through `FleetOutcomeReader`
+ * (lambda/slack/remediation/fleet-table-listener.ts): give the remediation store a
+ * `readFleetTable(requestId): Promise<{ requestId, target, rows: { instanceId, outcome, detail? }[] } | undefined>`
+ * (outcome: `restarted`, `failed`, `skipped`, `unknown`, `in-flight`, `waiting`, or a check category) and the button
+ * picks it up; until then it says there is nothing to show.
+ *
  * @example
  * if (progressUpdateDue(request.progressRenderedAt, clock.now(), finished, request.progressFinalRendered)) {
  *   if (await store.claimProgressRender(requestId, request.progressRenderedAt, now, finished)) {
