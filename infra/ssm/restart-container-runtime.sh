@@ -193,6 +193,19 @@ settle_docker() {
   return 1
 }
 
+# What the Docker restart cost, for the result: how many containers ran before it (measured by the probes) and after.
+# Without live-restore dockerd stops every container when it stops; with it they keep running.
+docker_restart_cost() {
+  local now
+  now=$(docker_info .ContainersRunning) || now=''
+  [[ $now =~ ^[0-9]+$ ]] || now='an unknown number'
+  if [[ $LIVE_RESTORE == true ]]; then
+    printf 'Docker restarted and answers; live-restore on kept its containers running (%s before, %s now)' "${RUNNING_CONTAINERS:-unknown}" "$now"
+  else
+    printf 'Docker restarted and answers; with live-restore off that stopped its %srunning containers (%s run now)' "${RUNNING_CONTAINERS:+$RUNNING_CONTAINERS }" "$now"
+  fi
+}
+
 main() {
   local code output docker_clause
   RESTART_PROBLEM=''
@@ -253,7 +266,7 @@ main() {
     finish failed '' "containerd restarted: running $RUNNING_VERSION${RUNNING_BEFORE:+ (was $RUNNING_BEFORE)}; but $DOCKER_PROBLEM"
   fi
   if [[ $DOCKER_RESTARTED == true ]]; then
-    docker_clause='Docker restarted and answers'
+    docker_clause=$(docker_restart_cost)
   elif [[ $DOCKER_ACTIVE_BEFORE == true ]]; then
     docker_clause='Docker was left running and answers'
   else

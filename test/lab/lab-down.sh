@@ -38,6 +38,12 @@ if [[ -f $LAB/shim-sockets-before ]]; then
     grep -qxF "$socket" "$LAB/shim-sockets-before" || rm -f "$socket"
   done
 fi
+# The units' cgroups (systemctl-stand-in.sh), empty now, and the lab's directory above them.
+for file in "$LAB"/units/*/cgroup; do
+  [[ -s $file ]] || continue
+  cgroup=$(<"$file")
+  rmdir "$cgroup" "${cgroup%/*}" 2>/dev/null || true
+done
 grep -F " $LAB/" /proc/self/mountinfo | awk '{print $5}' | sort -r | while read -r mount; do
   umount -l "$mount" 2>/dev/null || true
 done

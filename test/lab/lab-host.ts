@@ -105,8 +105,7 @@ export class LabHost {
 
   /** Main PID of a lab unit as the stand-in reports it (0 when not running). */
   public mainPid(unit: string): number {
-    const out = spawnSync(path.join(this.dir, 'sbin', 'systemctl'), ['show', '--property=MainPID', '--value', unit], { encoding: 'utf8' });
-    return Number.parseInt(out.stdout.trim(), 10);
+    return Number.parseInt(this.unitProperty(unit, 'MainPID'), 10);
   }
 
   /** systemctl calls that change something (start, stop, restart, daemon-reload), in order. */
@@ -125,11 +124,44 @@ export class LabHost {
     this.replaceInstalledBinary();
   }
 
-  public replaceInstalledBinary(): void {
-    const installed = path.join(this.dir, 'usr', 'bin', 'containerd');
+  /** A package upgrade of one daemon's binary: a fresh copy renamed over it, so the running process's exe reads (deleted). */
+  public replaceInstalledBinary(daemon: 'containerd' | 'dockerd' = 'containerd'): void {
+    const installed = path.join(this.dir, 'usr', daemon === 'containerd' ? 'bin' : 'sbin', daemon);
     fs.copyFileSync(installed, `${installed}.new`);
     fs.chmodSync(`${installed}.new`, 0o755);
     fs.renameSync(`${installed}.new`, installed);
+  }
+
+  /**
+   * Turns dockerd's live-restore on or off the way an operator would: daemon.json, then SIGHUP (live-restore is one of
+   * the settings dockerd reloads), and waits until the running daemon reports it.
+   */
+  public setLiveRestore(enabled: boolean): void {
+    // Written out either way: a reload leaves settings that are absent from the file as they were.
+    this.write('daemon.json', `${JSON.stringify({ 'live-restore': enabled })}\n`);
+    process.kill(this.mainPid('docker.service'), 'SIGHUP');
+    const wanted = String(enabled);
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      if (this.docker('info', '--format', '{{.LiveRestoreEnabled}}').stdout.trim() === wanted) return;
+      spawnSync('sleep', ['0.1']);
+    }
+    throw new Error(`dockerd did not report live-restore ${wanted} after SIGHUP`);
+  }
+
+  /** The pids in a unit's cgroup, as the stand-in put them there (empty where it could not create cgroups). */
+  public unitProcesses(unit: string): number[] {
+    const cgroup = this.read(path.join('units', unit, 'cgroup'));
+    if (!cgroup || !fs.existsSync(path.join(cgroup, 'cgroup.procs'))) return [];
+    return fs
+      .readFileSync(path.join(cgroup, 'cgroup.procs'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+  }
+
+  /** A lab unit's property as the stand-in's `systemctl show` answers it. */
+  public unitProperty(unit: string, property: string): string {
+    return spawnSync(path.join(this.dir, 'sbin', 'systemctl'), ['show', `--property=${property}`, '--value', unit], { encoding: 'utf8' }).stdout.trim();
   }
 
   public setUnitProperty(unit: string, property: string, value: string): void {
@@ -152,6 +184,12 @@ export class LabHost {
   public plantedPid(): number {
     return Number.parseInt(this.read('planted.pid'), 10);
   }
+}
+
+/** The parent of a process, from /proc/<pid>/stat (the field after the parenthesised command name). */
+export function parentPid(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 }
 
 /** Whether a process is alive (signal 0 checks without signalling). */

@@ -8,13 +8,14 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
 ls -d /run/containerd/s/* 2>/dev/null >"$LAB/shim-sockets-before" || true
-mkdir -p "$LAB"/{sbin,usr/bin,real,tools,units,root/proc,rootfs/bin,planted}
+mkdir -p "$LAB"/{sbin,usr/bin,usr/sbin,real,tools,units,root/proc,rootfs/bin,planted}
 sed "1s|.*|#!$(type -P bash)|" "$HERE/systemctl-stand-in.sh" >"$LAB/sbin/systemctl"
 chmod 755 "$LAB/sbin/systemctl"
 # The tools the scripts use, and nothing else: no containerd of this machine leaks onto the scripts' PATH.
 for tool in timeout readlink sleep ctr docker; do ln -s "$(type -P "$tool")" "$LAB/tools/$tool"; done
-# "Installed" containerd and shim: copies the lab may replace. The daemon's PATH finds the wrapper shim first.
+# "Installed" containerd, dockerd and shim: copies the lab may replace. The daemon's PATH finds the wrapper shim first.
 cp "$(type -P containerd)" "$LAB/usr/bin/containerd"
+cp "$(type -P dockerd)" "$LAB/usr/sbin/dockerd"
 cp "$(type -P containerd-shim-runc-v2)" "$LAB/real/containerd-shim-runc-v2"
 cat >"$LAB/usr/bin/containerd-shim-runc-v2" <<SHIM
 #!/bin/bash
@@ -58,9 +59,9 @@ argv="$LAB/usr/bin/containerd --config $LAB/config.toml"
 unit containerd.service \
   "{ path=$LAB/usr/bin/containerd ; argv[]=$argv ; ignore_errors=no ; start_time=[n/a] ; stop_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }" \
   "PATH=$LAB/usr/bin:/usr/sbin:/usr/bin:/sbin:/bin exec $argv"
-dockerd_argv="$(type -P dockerd) --containerd $LAB/containerd.sock --bridge=none --iptables=false --ip6tables=false --data-root $LAB/docker --exec-root $LAB/docker-exec -H unix://$LAB/docker.sock --pidfile $LAB/docker.pid --config-file $LAB/daemon.json"
+dockerd_argv="$LAB/usr/sbin/dockerd --containerd $LAB/containerd.sock --bridge=none --iptables=false --ip6tables=false --data-root $LAB/docker --exec-root $LAB/docker-exec -H unix://$LAB/docker.sock --pidfile $LAB/docker.pid --config-file $LAB/daemon.json"
 unit docker.service \
-  "{ path=$(type -P dockerd) ; argv[]=$dockerd_argv ; ignore_errors=no ; start_time=[n/a] ; stop_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }" \
+  "{ path=$LAB/usr/sbin/dockerd ; argv[]=$dockerd_argv ; ignore_errors=no ; start_time=[n/a] ; stop_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }" \
   "PATH=/usr/sbin:/usr/bin:/sbin:/bin exec $dockerd_argv"
 
 # The scripts read /proc under SHIM_FIX_ROOT. This sandbox forbids stat on the real PID 1's namespace links, so the

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { shippedDiagnoser } from '../helpers/knowledge';
-import { LabHost, alive, missingPrerequisites } from './lab-host';
+import { LabHost, alive, missingPrerequisites, parentPid } from './lab-host';
 
 /**
  * The SSM scripts against a real containerd 1.6 + runc + dockerd (Debian packages), started under a private lab
@@ -37,7 +37,8 @@ describeLab('SSM scripts on a real containerd + dockerd', () => {
   beforeAll(() => {
     if (missing.length > 0) return;
     lab = LabHost.start();
-    const started = lab.docker('run', '-d', '--network', 'none', '--name', 'survivor', 'busybox:lab', '/bin/busybox', 'sleep', '600');
+    // A short stop timeout: busybox as PID 1 ignores SIGTERM, and a Docker restart without live-restore stops it.
+    const started = lab.docker('run', '-d', '--network', 'none', '--stop-timeout', '1', '--name', 'survivor', 'busybox:lab', '/bin/busybox', 'sleep', '600');
     if (started.status !== 0) throw new Error(`could not start the survivor container: ${started.stderr}`);
     survivorPid = Number(lab.docker('inspect', '-f', '{{.State.Pid}}', 'survivor').stdout.trim());
     dockerdPid = lab.mainPid('docker.service');
@@ -178,6 +179,129 @@ describeLab('SSM scripts on a real containerd + dockerd', () => {
     expect(again.result).toMatchObject({ verdict: 'healthy', status: 'refused', refusal: 'healthy' });
     expect(host().mainPid('containerd.service')).toBe(pid);
     expect(host().changingCalls()).toEqual(callsBefore);
+  });
+
+  it.each(['control-group', 'mixed'])(
+    'refuses a restart when containerd.service has KillMode=%s, which would kill the shims: nothing is touched',
+    (killMode) => {
+      // Prepare
+      host().replaceInstalledBinary();
+      host().setUnitProperty('containerd.service', 'KillMode', killMode);
+      const pid = host().mainPid('containerd.service');
+      const callsBefore = host().changingCalls();
+      const survivorShim = parentPid(survivorPid);
+
+      // Act
+      const restart = host().run(host().restartScript, { SHIM_FIX_ALLOW_STOPPING_CONTAINERS: 'yes' });
+      host().setUnitProperty('containerd.service', 'KillMode', 'process');
+
+      // Assess
+      expect(restart.status).toBe(0);
+      expect(restart.result).toMatchObject({ verdict: 'unsafe-kill-mode', status: 'refused', refusal: 'unsafe-kill-mode' });
+      expect(restart.result?.containerd).toMatchObject({ killMode, binaryReplaced: true });
+      expect(restart.result?.message).toContain(`KillMode=${killMode}`);
+      expect(host().changingCalls()).toEqual(callsBefore);
+      expect(host().mainPid('containerd.service')).toBe(pid);
+      // What the refusal protects: the running container's shim is a process of containerd's unit (a real cgroup, see
+      // systemctl-stand-in.sh), which a restart with this KillMode would signal.
+      expect(host().unitProcesses('containerd.service')).toEqual(expect.arrayContaining([pid, survivorShim]));
+      expect(host().unitProcesses('containerd.service')).not.toContain(survivorPid);
+      expect(host().docker('inspect', '-f', '{{.State.Running}} {{.State.Pid}}', 'survivor').stdout.trim()).toBe(`true ${survivorPid}`);
+      expect(parentPid(survivorPid)).toBe(survivorShim);
+    },
+  );
+
+  it('runs systemctl daemon-reload before the restart when the unit changed on disk', () => {
+    // Prepare: the stale daemon of the previous cases, and a unit file systemd has not reloaded yet.
+    host().setUnitProperty('containerd.service', 'NeedDaemonReload', 'yes');
+    const callsBefore = host().changingCalls().length;
+    const shown = host().unitProperty('containerd.service', 'NeedDaemonReload');
+
+    // Act
+    const restart = host().run(host().restartScript);
+
+    // Assess
+    expect(shown).toBe('yes');
+    expect(restart.result).toMatchObject({ verdict: 'stale-daemon', status: 'restarted' });
+    expect(restart.result?.containerd).toMatchObject({ needsDaemonReload: false, binaryReplaced: false });
+    expect(restart.stdout).toContain('changed on disk since systemd loaded it: systemctl daemon-reload');
+    expect(host().changingCalls().slice(callsBefore)).toEqual(['systemctl daemon-reload', 'systemctl restart containerd.service']);
+    expect(host().unitProperty('containerd.service', 'NeedDaemonReload')).toBe('no');
+    expect(host().docker(...RUN).stdout).toBe('hi\n');
+  });
+
+  describe('a stale dockerd (its binary replaced on disk too)', () => {
+    it('check reports Docker stale; without consent the restart refuses, naming the containers it would stop', () => {
+      // Prepare
+      host().upgrade();
+      host().replaceInstalledBinary('dockerd');
+      const pids = [host().mainPid('containerd.service'), host().mainPid('docker.service')];
+      const callsBefore = host().changingCalls();
+
+      // Act
+      const check = host().run(host().checkScript);
+      const restart = host().run(host().restartScript, { SHIM_FIX_ALLOW_STOPPING_CONTAINERS: 'no' });
+
+      // Assess
+      expect(check.result).toMatchObject({ verdict: 'stale-daemon', status: 'checked' });
+      expect(check.result?.docker).toMatchObject({ active: true, binaryReplaced: true, liveRestore: false, runningContainers: 1 });
+      expect(restart.result).toMatchObject({ verdict: 'stale-daemon', status: 'refused', refusal: 'docker-would-stop-containers' });
+      expect(restart.result?.message).toContain('dockerd itself is stale');
+      expect(restart.result?.message).toContain('stops 1 running containers');
+      expect(host().changingCalls()).toEqual(callsBefore);
+      expect([host().mainPid('containerd.service'), host().mainPid('docker.service')]).toEqual(pids);
+      expect(host().docker('inspect', '-f', '{{.State.Running}} {{.State.Pid}}', 'survivor').stdout.trim()).toBe(`true ${survivorPid}`);
+    });
+
+    it('with AllowStoppingContainers=yes restarts containerd and dockerd, docker run works, and the result counts the stopped container', () => {
+      // Prepare
+      const before = { containerd: host().mainPid('containerd.service'), docker: host().mainPid('docker.service') };
+      const callsBefore = host().changingCalls().length;
+
+      // Act
+      const restart = host().run(host().restartScript, { SHIM_FIX_ALLOW_STOPPING_CONTAINERS: 'yes' });
+      const survivor = host().docker('inspect', '-f', '{{.State.Running}}', 'survivor').stdout.trim();
+      const run = host().docker(...RUN);
+      // Restore: the survivor runs again for the cases after this one.
+      host().docker('start', 'survivor');
+      survivorPid = Number(host().docker('inspect', '-f', '{{.State.Pid}}', 'survivor').stdout.trim());
+      dockerdPid = host().mainPid('docker.service');
+
+      // Assess
+      expect(restart.status).toBe(0);
+      expect(restart.result).toMatchObject({ verdict: 'stale-daemon', status: 'restarted', refusal: null });
+      expect(restart.result?.docker).toMatchObject({ restarted: true, recovered: true, liveRestore: false, runningContainers: 1 });
+      expect(restart.result?.message).toContain('Docker restarted and answers');
+      expect(restart.result?.message).toContain('stopped its 1 running containers');
+      expect(host().changingCalls().slice(callsBefore)).toEqual(['systemctl restart containerd.service', 'systemctl restart docker.service']);
+      expect(host().mainPid('containerd.service')).not.toBe(before.containerd);
+      expect(host().mainPid('docker.service')).not.toBe(before.docker);
+      expect(run.stdout).toBe('hi\n');
+      expect(survivor).toBe('false');
+      expect(fs.readlinkSync(`/proc/${host().mainPid('docker.service')}/exe`)).toBe(`${host().dir}/usr/sbin/dockerd`);
+    });
+
+    it('with live-restore on, the Docker restart keeps the running container, without asking', () => {
+      // Prepare
+      host().setLiveRestore(true);
+      host().upgrade();
+      host().replaceInstalledBinary('dockerd');
+      const before = host().mainPid('docker.service');
+      const callsBefore = host().changingCalls().length;
+
+      // Act
+      const restart = host().run(host().restartScript);
+      host().setLiveRestore(false);
+
+      // Assess
+      expect(restart.result).toMatchObject({ verdict: 'stale-daemon', status: 'restarted', refusal: null });
+      expect(restart.result?.docker).toMatchObject({ restarted: true, recovered: true, liveRestore: true, runningContainers: 1 });
+      expect(host().changingCalls().slice(callsBefore)).toEqual(['systemctl restart containerd.service', 'systemctl restart docker.service']);
+      expect(host().mainPid('docker.service')).not.toBe(before);
+      expect(alive(survivorPid)).toBe(true);
+      expect(host().docker('inspect', '-f', '{{.State.Running}} {{.State.Pid}}', 'survivor').stdout.trim()).toBe(`true ${survivorPid}`);
+      expect(host().docker(...RUN).stdout).toBe('hi\n');
+    });
   });
 
   (REAL_SYSTEMCTL ? it : it.skip)("with this machine's real systemctl (PID 1 is not systemd): no-systemd, and the restart refuses", () => {

@@ -2,14 +2,25 @@
 # A `systemctl` stand-in for the real-host lab (test/lab): these machines have no systemd, so this script plays it for
 # the lab's units, driving the REAL containerd and dockerd processes the lab starts. It answers the way systemd does
 # for what the SSM scripts ask (`show --property=X --value UNIT`, `is-active`, `restart`, `start`, `daemon-reload`) and
-# restarts with KillMode=process semantics: only the unit's main PID is signalled, so shims and containers survive.
+# restarts with the unit's KillMode: `process` signals only the main PID, so shims and containers survive (as with the
+# upstream unit); `control-group` and `mixed` signal every process of the unit's cgroup, as systemd does. The cgroup is
+# real: each unit gets a directory in the hierarchy systemd itself tracks services in (name=systemd on a cgroup-v1 host),
+# so the shims a daemon forks are its unit's processes and the containers runc moves into their own cgroups are not.
+# Where no hierarchy can be written, only KillMode=process is modelled (the others fail loudly).
 #
 # State lives next to it: <lab>/units/<unit>/ holds ExecStart, KillMode, BindsTo, Requires, NeedDaemonReload (one value
-# per file), `start` (a script that execs the daemon) and `pid`. Every call is appended to <lab>/calls.log.
+# per file; a test may change any of them), `start` (a script that execs the daemon), `pid` and `cgroup` (the unit's
+# cgroup directory). NeedDaemonReload=yes stands for "the unit file changed on disk": `daemon-reload` sets it back to
+# no. Every call is appended to <lab>/calls.log.
 set -euo pipefail
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 LAB=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 UNITS=$LAB/units
+# The hierarchy systemd tracks services in: name=systemd on a cgroup-v1 host, else the cgroup-v2 tree (hybrid or unified).
+CGROUP_ROOT=''
+for root in /sys/fs/cgroup/systemd /sys/fs/cgroup/unified /sys/fs/cgroup; do
+  if [[ -f $root/cgroup.procs ]]; then CGROUP_ROOT=$root; break; fi
+done
 printf 'systemctl %s\n' "$*" >>"$LAB/calls.log"
 
 unit_dir() {
@@ -26,12 +37,29 @@ main_pid() {
   [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] || return 1
   printf '%s' "$pid"
 }
+# The unit's cgroup directory (created on first use), or nothing where the name=systemd hierarchy is not writable.
+unit_cgroup() {
+  local dir=$1 cgroup
+  if [[ ! -f $dir/cgroup ]]; then
+    cgroup=$CGROUP_ROOT/${LAB##*/}/${dir##*/}
+    if [[ -n $CGROUP_ROOT ]] && mkdir -p "$cgroup" 2>/dev/null && [[ -w $cgroup/cgroup.procs ]]; then
+      printf '%s' "$cgroup" >"$dir/cgroup"
+    else
+      : >"$dir/cgroup"
+    fi
+  fi
+  cat "$dir/cgroup"
+}
 start_unit() {
-  local dir=$1 pid
+  local dir=$1 pid cgroup
   if main_pid "$dir" >/dev/null; then return 0; fi
+  cgroup=$(unit_cgroup "$dir")
   # No job control here, so the background job is not a group leader and setsid execs in place: $! is the daemon.
   # Nothing of the caller is inherited but the log: a daemon holding the caller's stdout would keep it open forever.
-  setsid bash "$dir/start" </dev/null >>"$dir/log" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
+  # The daemon joins its unit's cgroup before it execs, so everything it forks is in the unit, as under systemd.
+  # shellcheck disable=SC2016 # $$ and $1 belong to the inner bash
+  setsid bash -c 'if [[ -n $1 ]]; then echo "$$" >"$1/cgroup.procs"; fi; exec bash "$2"' unit "$cgroup" "$dir/start" \
+    </dev/null >>"$dir/log" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
   pid=$!
   printf '%s' "$pid" >"$dir/pid"
   # The lab's $SHIM_FIX_ROOT/proc shows the real /proc entry of every process the lab starts.
@@ -46,6 +74,37 @@ stop_main_pid() {
     sleep 0.1
   done
   kill -KILL "$pid" 2>/dev/null || true
+}
+unit_pids() {
+  local cgroup
+  cgroup=$(unit_cgroup "$1")
+  [[ -n $cgroup && -f $cgroup/cgroup.procs ]] && cat "$cgroup/cgroup.procs"
+}
+# Signals every process left in the unit's cgroup, then waits (bounded) until it is empty.
+signal_unit() {
+  local dir=$1 signal=$2 pids i
+  pids=$(unit_pids "$dir") || return 0
+  [[ -n $pids ]] || return 0
+  # shellcheck disable=SC2086 # one pid per word
+  kill -s "$signal" $pids 2>/dev/null || true
+  for ((i = 0; i < 100; i++)); do
+    [[ -n $(unit_pids "$dir") ]] || return 0
+    sleep 0.1
+  done
+}
+# systemd's stop for each KillMode: process = main PID only; mixed = SIGTERM to the main PID, then SIGKILL to what is
+# left of the unit; control-group = SIGTERM to the whole unit, then SIGKILL to what is left.
+stop_unit() {
+  local dir=$1 kill_mode
+  kill_mode=$(cat "$dir/KillMode" 2>/dev/null || echo control-group)
+  case $kill_mode in
+    process) stop_main_pid "$dir" ;;
+    mixed | control-group)
+      [[ -n $(unit_cgroup "$dir") ]] || { echo "lab stand-in: KillMode=$kill_mode needs a writable cgroup hierarchy" >&2; exit 1; }
+      if [[ $kill_mode == mixed ]]; then stop_main_pid "$dir"; else signal_unit "$dir" TERM; fi
+      signal_unit "$dir" KILL ;;
+    *) echo "lab stand-in: unknown KillMode=$kill_mode" >&2; exit 1 ;;
+  esac
 }
 
 if [[ ${1:-} == show ]]; then
@@ -80,13 +139,11 @@ case ${1:-} in
     if [[ ! -d $dir ]]; then echo inactive; exit 4; fi
     if main_pid "$dir" >/dev/null; then echo active; else echo inactive; exit 3; fi ;;
   start) start_unit "$(unit_dir "$2")" ;;
-  stop) stop_main_pid "$(unit_dir "$2")" ;;
+  stop) stop_unit "$(unit_dir "$2")" ;;
   restart)
     dir=$(unit_dir "$2")
     [[ -d $dir ]] || { echo "Failed to restart $2: Unit $2 not found." >&2; exit 5; }
-    kill_mode=$(cat "$dir/KillMode" 2>/dev/null || echo control-group)
-    [[ $kill_mode == process ]] || { echo "lab stand-in: only KillMode=process is modelled" >&2; exit 1; }
-    stop_main_pid "$dir"
+    stop_unit "$dir"
     start_unit "$dir" ;;
   daemon-reload)
     for file in "$UNITS"/*/NeedDaemonReload; do [[ -f $file ]] && echo no >"$file"; done ;;

@@ -372,6 +372,7 @@ describe('restart-container-runtime.sh', () => {
     expect(refusedRun.result?.message).toContain('stops 4 running containers');
     expect(refused.changingCalls()).toEqual([]);
     expect(allowedRun.result).toMatchObject({ status: 'restarted', docker: { restarted: true, recovered: true } });
+    expect(allowedRun.result?.message).toContain('Docker restarted and answers; with live-restore off that stopped its 4 running containers (4 run now)');
   });
 
   it('restarts a stale dockerd without asking when live-restore keeps its containers', () => {
@@ -383,6 +384,7 @@ describe('restart-container-runtime.sh', () => {
 
     // Assess
     expect(run.result).toMatchObject({ status: 'restarted', docker: { restarted: true, recovered: true } });
+    expect(run.result?.message).toContain('Docker restarted and answers; live-restore on kept its containers running (4 before, 4 now)');
     expect(stale.changingCalls()).toEqual(['systemctl restart containerd.service', 'systemctl restart docker.service']);
   });
 
