@@ -194,13 +194,13 @@ settle_docker() {
 }
 
 # What the Docker restart cost, for the result: how many containers ran before it (measured by the probes) and after.
-# Without live-restore dockerd stops every container when it stops; with it they keep running.
+# Without live-restore dockerd stops every container when it stops; with it they are meant to keep running.
 docker_restart_cost() {
   local now
   now=$(docker_info .ContainersRunning) || now=''
   [[ $now =~ ^[0-9]+$ ]] || now='an unknown number'
   if [[ $LIVE_RESTORE == true ]]; then
-    printf 'Docker restarted and answers; live-restore on kept its containers running (%s before, %s now)' "${RUNNING_CONTAINERS:-unknown}" "$now"
+    printf 'Docker restarted and answers (live-restore on: %s containers ran before, %s run now)' "${RUNNING_CONTAINERS:-unknown}" "$now"
   else
     printf 'Docker restarted and answers; with live-restore off that stopped its %srunning containers (%s run now)' "${RUNNING_CONTAINERS:+$RUNNING_CONTAINERS }" "$now"
   fi

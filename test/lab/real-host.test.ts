@@ -272,7 +272,7 @@ describeLab('SSM scripts on a real containerd + dockerd', () => {
       expect(restart.result).toMatchObject({ verdict: 'stale-daemon', status: 'restarted', refusal: null });
       expect(restart.result?.docker).toMatchObject({ restarted: true, recovered: true, liveRestore: false, runningContainers: 1 });
       expect(restart.result?.message).toContain('Docker restarted and answers');
-      expect(restart.result?.message).toContain('stopped its 1 running containers');
+      expect(restart.result?.message).toContain('with live-restore off that stopped its 1 running containers (0 run now)');
       expect(host().changingCalls().slice(callsBefore)).toEqual(['systemctl restart containerd.service', 'systemctl restart docker.service']);
       expect(host().mainPid('containerd.service')).not.toBe(before.containerd);
       expect(host().mainPid('docker.service')).not.toBe(before.docker);
@@ -296,6 +296,7 @@ describeLab('SSM scripts on a real containerd + dockerd', () => {
       // Assess
       expect(restart.result).toMatchObject({ verdict: 'stale-daemon', status: 'restarted', refusal: null });
       expect(restart.result?.docker).toMatchObject({ restarted: true, recovered: true, liveRestore: true, runningContainers: 1 });
+      expect(restart.result?.message).toContain('Docker restarted and answers (live-restore on: 1 containers ran before, 1 run now)');
       expect(host().changingCalls().slice(callsBefore)).toEqual(['systemctl restart containerd.service', 'systemctl restart docker.service']);
       expect(host().mainPid('docker.service')).not.toBe(before);
       expect(alive(survivorPid)).toBe(true);

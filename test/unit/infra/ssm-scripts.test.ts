@@ -384,7 +384,7 @@ describe('restart-container-runtime.sh', () => {
 
     // Assess
     expect(run.result).toMatchObject({ status: 'restarted', docker: { restarted: true, recovered: true } });
-    expect(run.result?.message).toContain('Docker restarted and answers; live-restore on kept its containers running (4 before, 4 now)');
+    expect(run.result?.message).toContain('Docker restarted and answers (live-restore on: 4 containers ran before, 4 run now)');
     expect(stale.changingCalls()).toEqual(['systemctl restart containerd.service', 'systemctl restart docker.service']);
   });
 
