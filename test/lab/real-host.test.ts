@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -219,6 +220,8 @@ describeLab('SSM scripts on a real containerd + dockerd', () => {
 
     // Act
     const restart = host().run(host().restartScript);
+    const afterwards = host().unitProperty('containerd.service', 'NeedDaemonReload');
+    host().setUnitProperty('containerd.service', 'NeedDaemonReload', 'no');
 
     // Assess
     expect(shown).toBe('yes');
@@ -226,7 +229,7 @@ describeLab('SSM scripts on a real containerd + dockerd', () => {
     expect(restart.result?.containerd).toMatchObject({ needsDaemonReload: false, binaryReplaced: false });
     expect(restart.stdout).toContain('changed on disk since systemd loaded it: systemctl daemon-reload');
     expect(host().changingCalls().slice(callsBefore)).toEqual(['systemctl daemon-reload', 'systemctl restart containerd.service']);
-    expect(host().unitProperty('containerd.service', 'NeedDaemonReload')).toBe('no');
+    expect(afterwards).toBe('no');
     expect(host().docker(...RUN).stdout).toBe('hi\n');
   });
 
@@ -336,5 +339,20 @@ describeLab('SSM scripts on a real containerd + dockerd', () => {
     expect(host().exists('planted-executed') ? host().read('planted-executed') : 'never executed').toBe('never executed');
     expect(alive(planted)).toBe(true);
     expect(check.stdout).not.toContain('9.9.9');
+  });
+
+  // Last on purpose: it kills the running container's shim, which no later case could recover from.
+  it("the stand-in's KillMode=control-group restart does kill the shims: the hazard the refusal prevents is real", () => {
+    // Prepare
+    const shim = parentPid(survivorPid);
+    host().setUnitProperty('containerd.service', 'KillMode', 'control-group');
+
+    // Act
+    const restart = spawnSync(path.join(host().dir, 'sbin', 'systemctl'), ['restart', 'containerd.service'], { encoding: 'utf8', timeout: 60_000 });
+    host().setUnitProperty('containerd.service', 'KillMode', 'process');
+
+    // Assess
+    expect(restart.status).toBe(0);
+    expect(alive(shim)).toBe(false);
   });
 });
