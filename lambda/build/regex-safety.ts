@@ -9,6 +9,7 @@ const CACHE_FILE = path.resolve(__dirname, '../../node_modules/.cache/shim-fix/r
 const RECHECK_VERSION = (require('recheck/package.json') as { version: string }).version;
 
 type Verdict = { safe: true } | { safe: false; reason: string };
+const UNPROVEN = 'could not be proven free of catastrophic backtracking';
 
 let cache: Record<string, Verdict> | undefined;
 
@@ -33,8 +34,8 @@ function saveCache(verdicts: Record<string, Verdict>): void {
 }
 
 /** Runs recheck on one pattern (always case-insensitive, like the matcher). */
-export function proveLinear(pattern: string, flags = 'i'): Verdict {
-  const result = checkSync(pattern, flags);
+export function proveLinear(pattern: string, flags = 'i', timeout = 10_000): Verdict {
+  const result = checkSync(pattern, flags, { timeout });
   if (result.status === 'safe') return { safe: true };
   if (result.status === 'vulnerable') {
     const attack = result.attack.pattern.length > 80 ? `${result.attack.pattern.slice(0, 80)}…` : result.attack.pattern;
@@ -43,7 +44,7 @@ export function proveLinear(pattern: string, flags = 'i'): Verdict {
       reason: `can backtrack catastrophically (${result.complexity.type} time, e.g. on ${attack}): use a short bounded gap like .{0,60} or a negated class such as [^"]{0,60} instead of .* between literals`,
     };
   }
-  return { safe: false, reason: `could not be proven free of catastrophic backtracking (${result.error.kind}): simplify it` };
+  return { safe: false, reason: `${UNPROVEN} (${result.error.kind}): simplify it` };
 }
 
 /**
@@ -55,9 +56,14 @@ export const recheckRegexSafety: RegexSafetyCheck = (pattern) => {
   const verdicts = loadCache();
   let verdict = verdicts[pattern];
   if (!verdict) {
+    // A timeout says more about the machine's load than about the pattern: try once more with more time, and never
+    // remember it, or one busy run would fail every later one.
     verdict = proveLinear(pattern);
-    verdicts[pattern] = verdict;
-    saveCache(verdicts);
+    if (!verdict.safe && verdict.reason.startsWith(UNPROVEN)) verdict = proveLinear(pattern, 'i', 30_000);
+    if (verdict.safe || !verdict.reason.startsWith(UNPROVEN)) {
+      verdicts[pattern] = verdict;
+      saveCache(verdicts);
+    }
   }
   return verdict.safe ? undefined : verdict.reason;
 };

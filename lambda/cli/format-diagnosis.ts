@@ -1,4 +1,4 @@
-import { answerCopy, explainText, sectionText, summaryText, type AnswerLanguage } from '../core/diagnosis/answer-text';
+import { answerCopy, explainText, sectionText, summaryText, titleText, type AnswerLanguage } from '../core/diagnosis/answer-text';
 import type { Diagnosis } from '../core/diagnosis/types';
 import type { Runbook, SectionKey } from '../core/knowledge/runbook';
 
@@ -10,7 +10,7 @@ export function formatDiagnosis(diagnosis: Diagnosis): string {
   if (diagnosis.omitted) out.push(`(${copy.omitted(diagnosis.omitted)})`, '');
 
   if (diagnosis.runbook) {
-    out.push(`✔ ${diagnosis.runbook.id}: ${diagnosis.runbook.title} (${copy.confidence} ${percent(diagnosis.confidence)})`, '');
+    out.push(`✔ ${diagnosis.runbook.id}: ${titleText(diagnosis.runbook, language)} (${copy.confidence} ${percent(diagnosis.confidence)})`, '');
     for (const line of [...new Set(diagnosis.evidence.map((evidence) => evidence.line))].slice(0, 3)) {
       out.push(`  ${copy.matched}: ${line}`);
     }
@@ -27,7 +27,7 @@ export function formatDiagnosis(diagnosis: Diagnosis): string {
     const mark = diagnosis.confident ? '✔' : '?';
     out.push(`${mark} ${copy.ambiguousHeading} (${copy.confidence} ${percent(pair.confidence)})`, '', copy.ambiguousIntro);
     for (const candidate of pair.candidates) {
-      out.push(`  • ${candidate.runbook.id}: ${candidate.runbook.title} (${percent(candidate.confidence)})`, `    ${summaryText(candidate.runbook, language)}`);
+      out.push(`  • ${candidate.runbook.id}: ${titleText(candidate.runbook, language)} (${percent(candidate.confidence)})`, `    ${summaryText(candidate.runbook, language)}`);
     }
     for (const line of [...new Set(diagnosis.evidence.map((evidence) => evidence.line))].slice(0, 2)) out.push(`  ${copy.matched}: ${line}`);
     out.push('');
@@ -59,7 +59,7 @@ export function formatDiagnosis(diagnosis: Diagnosis): string {
 
 const SHOWN_SECTIONS: readonly SectionKey[] = ['cause', 'fix', 'verify', 'notTheFix'];
 
-/** A runbook's answer sections in the reader's language (Chinese body where written, English per missing section). */
+/** A runbook's answer sections in the reader's language. */
 export function formatRunbook(runbook: Runbook, language: AnswerLanguage = 'en'): string[] {
   const copy = answerCopy(language);
   const out = [summaryText(runbook, language)];

@@ -9,6 +9,7 @@ import type { RunbookSource } from '../core/knowledge/parse-runbook';
 import { validateKnowledge } from '../core/knowledge/validate-knowledge';
 import { DEFAULT_BUNDLE_FILE, DEFAULT_KNOWLEDGE_DIR, readKnowledgeFiles } from '../build/knowledge-files';
 import { recheckRegexSafety } from '../build/regex-safety';
+import { titleText } from '../core/diagnosis/answer-text';
 import { formatDiagnosis, formatRunbook } from './format-diagnosis';
 import { readAll, writeLine, type CliIo } from './io';
 
@@ -154,7 +155,7 @@ export function toJson(diagnosis: Diagnosis): Record<string, unknown> {
     language: diagnosis.language,
     truncated: diagnosis.truncated,
     omitted: diagnosis.omitted,
-    title: presented?.title ?? null,
+    title: presented ? titleText(presented, diagnosis.language) : null,
     summary: presented ? (diagnosis.language === 'zh' ? presented.summaryZh : presented.summary) : null,
     evidence: diagnosis.evidence.map(({ line, match, pattern, weight, hint }) => ({ line, match, pattern, weight, ...(hint ? { hint } : {}) })),
     candidates: diagnosis.candidates.map((candidate) => ({ runbook: candidate.runbook.id, confidence: candidate.confidence })),

@@ -6,8 +6,11 @@ export interface RunbookTextOptions {
   id?: string;
   frontMatter?: Record<string, string | undefined>;
   sections?: Partial<Record<'Symptoms' | 'Cause' | 'Fix' | 'Verify' | 'When this is not the fix', string | undefined>>;
-  /** The Chinese body, appended after the English one; `true` = a valid default, any section replaceable or removable. */
-  sectionsZh?: true | Partial<Record<'症状' | '原因' | '修复' | '验证' | '不适用的情况', string | undefined>>;
+  /**
+   * The Chinese body, appended after the English one: a valid default unless told otherwise (`true` or
+   * omitted), any section replaceable or removable, or `false` for a runbook without any Chinese body.
+   */
+  sectionsZh?: boolean | Partial<Record<'症状' | '原因' | '修复' | '验证' | '不适用的情况', string | undefined>>;
 }
 
 const DEFAULT_SECTIONS_ZH = {
@@ -21,6 +24,7 @@ const DEFAULT_SECTIONS_ZH = {
 const DEFAULT_FRONT_MATTER = (id: string): Record<string, string> => ({
   id,
   title: 'Example failure for tests',
+  title_zh: '测试用的示例故障',
   summary: 'A valid runbook used as the base for one broken field at a time.',
   summary_zh: '用于测试的示例运行手册。',
   signatures: "\n  - pattern: 'example failure \\(\\d+\\)'\n    weight: 0.9",
@@ -34,7 +38,7 @@ const DEFAULT_FRONT_MATTER = (id: string): Record<string, string> => ({
  * A runbook file's text: valid by default, with any front-matter field or section replaced
  * (or removed with `undefined`), so each validation test breaks exactly one thing.
  */
-export function runbookText({ id = 'example-failure', frontMatter = {}, sections = {}, sectionsZh }: RunbookTextOptions = {}): string {
+export function runbookText({ id = 'example-failure', frontMatter = {}, sections = {}, sectionsZh = true }: RunbookTextOptions = {}): string {
   const fields = { ...DEFAULT_FRONT_MATTER(id), ...frontMatter };
   const yaml = Object.entries(fields)
     .filter((entry): entry is [string, string] => entry[1] !== undefined)
@@ -48,7 +52,7 @@ export function runbookText({ id = 'example-failure', frontMatter = {}, sections
     'When this is not the fix': 'See other runbooks.',
     ...sections,
   };
-  const zh = sectionsZh === undefined ? {} : { ...DEFAULT_SECTIONS_ZH, ...(sectionsZh === true ? {} : sectionsZh) };
+  const zh = sectionsZh === false ? {} : { ...DEFAULT_SECTIONS_ZH, ...(sectionsZh === true ? {} : sectionsZh) };
   const text = [...Object.entries(body), ...Object.entries(zh)]
     .filter((entry): entry is [string, string] => entry[1] !== undefined)
     .map(([heading, content]) => `## ${heading}\n${content}\n`)

@@ -93,10 +93,14 @@ export function answerCopy(language: AnswerLanguage): AnswerCopy {
   return language === 'zh' ? ZH : EN;
 }
 
-/** A runbook section in the answer's language: the Chinese body where written, English per missing section. */
+/** A runbook section in the answer's language (every runbook has its whole body in both). */
 export function sectionText(runbook: Runbook, key: SectionKey, language: AnswerLanguage): string {
-  const chinese = language === 'zh' ? runbook.sectionsZh?.[key] : undefined;
-  return chinese !== undefined && chinese.trim() !== '' ? chinese : runbook.sections[key];
+  return language === 'zh' ? runbook.sectionsZh[key] : runbook.sections[key];
+}
+
+/** The runbook's title in the answer's language: card headers, candidate lists and the CLI's first line. */
+export function titleText(runbook: Runbook, language: AnswerLanguage): string {
+  return language === 'zh' ? runbook.titleZh : runbook.title;
 }
 
 export function summaryText(runbook: Runbook, language: AnswerLanguage): string {

@@ -5,7 +5,7 @@ import { frontMatterSchema, REMEDIATIONS, type Runbook } from './runbook';
 import { buildSearchIndex, commonTerms, INDEX_OPTIONS, type IndexedRunbook } from './search-index';
 
 /** Bumped whenever the bundle's shape or the index options change, so a stale bundle fails loudly. */
-export const BUNDLE_SCHEMA = 3;
+export const BUNDLE_SCHEMA = 4;
 
 /** The generated artefact (`lambda/generated/knowledge.json`): validated runbooks plus their serialised index. */
 export interface KnowledgeBundleJson {
@@ -28,6 +28,7 @@ const sectionsSchema = z.object({ symptoms: z.string(), cause: z.string(), fix: 
 const runbookSchema = z.object({
   id: z.string(),
   title: z.string(),
+  titleZh: z.string(),
   summary: z.string(),
   summaryZh: z.string(),
   signatures: frontMatterSchema.shape.signatures,
@@ -39,7 +40,7 @@ const runbookSchema = z.object({
   area: z.string(),
   file: z.string(),
   sections: sectionsSchema,
-  sectionsZh: sectionsSchema.nullable(),
+  sectionsZh: sectionsSchema,
 });
 
 const envelopeSchema = z.object({

@@ -83,6 +83,7 @@ export function parseRunbook(source: RunbookSource): Runbook {
   return {
     id: frontMatter.id,
     title: frontMatter.title,
+    titleZh: frontMatter.title_zh,
     summary: frontMatter.summary,
     summaryZh: frontMatter.summary_zh,
     signatures: frontMatter.signatures.map(({ pattern, weight, description }) =>
@@ -151,19 +152,24 @@ function parseSections(body: string, found: FoundSection[], problem: (field: str
 }
 
 /**
- * The Chinese body: absent (null) until an author writes any Chinese section; from then on all five, in
- * order, after the English ones, each with Chinese prose and with exactly the English code blocks.
+ * The Chinese body, required: all five sections, in order, after the English ones, each with Chinese prose and
+ * with exactly the English code blocks. A body with no Chinese section at all is one problem, not five.
  */
 function parseChineseSections(
   body: string,
   found: FoundSection[],
   english: Record<SectionKey, string>,
   problem: (field: string, message: string) => void,
-): Record<SectionKey, string> | null {
+): Record<SectionKey, string> {
   const headings = new Set(Object.values(REQUIRED_SECTIONS_ZH));
-  if (!found.some((section) => headings.has(section.heading))) return null;
-
   const report = (message: string): void => problem(CHINESE_BODY_FIELD, message);
+  if (!found.some((section) => headings.has(section.heading))) {
+    const list = Object.values(REQUIRED_SECTIONS_ZH).map((heading) => `"## ${heading}"`).join(', ');
+    report(`is missing: every runbook needs its Chinese body, the sections ${list} after the English ones`);
+    // Never reaches a Runbook: the problem makes parseRunbook throw.
+    return english;
+  }
+
   const { sections, positions } = pickSections(body, found, REQUIRED_SECTIONS_ZH, report);
   const lastEnglish = Math.max(
     ...Object.values(REQUIRED_SECTIONS).map((heading) => found.findIndex((section) => section.heading.toLowerCase() === heading.toLowerCase())),

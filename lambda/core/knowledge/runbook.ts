@@ -44,6 +44,11 @@ export const frontMatterSchema = z
   .object({
     id: z.string().regex(RUNBOOK_ID, 'must be lower-case words joined by hyphens, e.g. shim-version-mismatch'),
     title: z.string().min(5, 'must be a short human title'),
+    /** The title a Chinese reader sees on the answer card and in the CLI, as a Chinese-speaking SRE would put it. */
+    title_zh: z
+      .string()
+      .min(4, 'must be a short Chinese title')
+      .regex(/\p{Script=Han}/u, 'must contain Chinese text'),
     summary: z.string().min(10, 'must be one English sentence'),
     summary_zh: z
       .string()
@@ -71,6 +76,7 @@ export interface Signature {
 export interface Runbook {
   id: string;
   title: string;
+  titleZh: string;
   summary: string;
   summaryZh: string;
   signatures: Signature[];
@@ -85,6 +91,6 @@ export interface Runbook {
   file: string;
   /** Markdown of each required section, without its heading. */
   sections: Record<SectionKey, string>;
-  /** The same sections in Chinese, without their headings; null while the runbook has no Chinese body yet. */
-  sectionsZh: Record<SectionKey, string> | null;
+  /** The same sections in Chinese, without their headings. Required: a Chinese paste gets the whole answer in Chinese. */
+  sectionsZh: Record<SectionKey, string>;
 }

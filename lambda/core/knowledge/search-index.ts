@@ -12,7 +12,7 @@ export interface IndexedRunbook {
   keywords: string;
   symptoms: string;
   cause: string;
-  /** The Chinese prose of the Symptoms and Cause sections, Han text only (see `chineseProse`). */
+  /** The Chinese title and the Chinese prose of the Symptoms and Cause sections, Han text only (see `chineseProse`). */
   zh: string;
 }
 
@@ -66,7 +66,7 @@ export function toIndexed(runbook: Runbook): IndexedRunbook {
     keywords: runbook.keywords.join(' '),
     symptoms: runbook.sections.symptoms,
     cause: runbook.sections.cause,
-    zh: runbook.sectionsZh === null ? '' : chineseProse(`${runbook.sectionsZh.symptoms}\n${runbook.sectionsZh.cause}`),
+    zh: chineseProse(`${runbook.titleZh}\n${runbook.sectionsZh.symptoms}\n${runbook.sectionsZh.cause}`),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import { languageBlockId } from './block-language';
-import { answerCopy, sectionText, summaryText, type AnswerCopy, type AnswerLanguage } from '../../core/diagnosis/answer-text';
+import { answerCopy, sectionText, summaryText, titleText, type AnswerCopy, type AnswerLanguage } from '../../core/diagnosis/answer-text';
 import type { Diagnosis, Evidence } from '../../core/diagnosis/types';
 import type { Runbook, SectionKey } from '../../core/knowledge/runbook';
 import { REQUIRED_SECTIONS } from '../../core/knowledge/runbook';
@@ -43,20 +43,21 @@ export interface AnswerCardOptions {
  * await client.chat.postMessage({ channel, thread_ts, ...buildAnswerCard({ runbook, diagnosis, remediationEnabled: true }) });
  */
 export function buildAnswerCard({ runbook, diagnosis, remediationEnabled, sharedBy, language: asked }: AnswerCardOptions): SlackMessage {
-  // A Chinese paste gets the whole card in Chinese: headings, sections (English where a section is not written yet), buttons.
+  // A Chinese paste gets the whole card in Chinese: title, headings, sections, buttons.
   const language: AnswerLanguage = diagnosis?.language ?? asked ?? 'en';
   const copy = answerCopy(language);
+  const title = titleText(runbook, language);
   let shortened = false;
   const section = (key: SectionKey, budget: number): KnownBlock => {
-    const title = escapeMrkdwn(copy.sections[key]);
+    const heading = escapeMrkdwn(copy.sections[key]);
     const body = markdownToMrkdwn(sectionText(runbook, key, language));
-    const text = truncateMrkdwn(`*${title}*\n${body}`, budget, `\n… _${escapeMrkdwn(copy.shortened)}_`);
-    shortened ||= text.length < `*${title}*\n${body}`.length;
+    const text = truncateMrkdwn(`*${heading}*\n${body}`, budget, `\n… _${escapeMrkdwn(copy.shortened)}_`);
+    shortened ||= text.length < `*${heading}*\n${body}`.length;
     return mrkdwnSection(text);
   };
 
   const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: runbook.title, emoji: false } },
+    { type: 'header', text: { type: 'plain_text', text: title, emoji: false } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: metaLine(runbook, diagnosis, sharedBy, copy), verbatim: true }] },
     mrkdwnSection(truncateMrkdwn(escapeMrkdwn(summaryText(runbook, language)), CARD_BUDGET.summary)),
   ];
@@ -71,7 +72,7 @@ export function buildAnswerCard({ runbook, diagnosis, remediationEnabled, shared
   if (runbook.sources.length > 0) blocks.push(sourcesContext(runbook.sources, copy));
   blocks.push(answerActions(runbook, { remediationEnabled, shortened, language }));
 
-  return fitMessage({ text: `${runbook.title}: ${summaryText(runbook, language)}`, blocks });
+  return fitMessage({ text: `${title}: ${summaryText(runbook, language)}`, blocks });
 }
 
 /**
@@ -80,8 +81,9 @@ export function buildAnswerCard({ runbook, diagnosis, remediationEnabled, shared
  */
 export function buildFullRunbookMessages(runbook: Runbook, language: AnswerLanguage = 'en'): SlackMessage[] {
   const copy = answerCopy(language);
+  const title = titleText(runbook, language);
   const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: runbook.title, emoji: false } },
+    { type: 'header', text: { type: 'plain_text', text: title, emoji: false } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: `${inlineCode(runbook.id)} · ${escapeMrkdwn(runbook.file)}`, verbatim: true }] },
   ];
   for (const key of Object.keys(REQUIRED_SECTIONS) as SectionKey[]) {
@@ -100,14 +102,14 @@ export function buildFullRunbookMessages(runbook: Runbook, language: AnswerLangu
   for (const block of blocks) {
     const size = JSON.stringify(block).length;
     if (current.length >= perMessage || (current.length > 0 && chars + size > charsPerMessage)) {
-      messages.push(fitMessage({ text: runbook.title, blocks: current }));
+      messages.push(fitMessage({ text: title, blocks: current }));
       current = [];
       chars = 0;
     }
     current.push(block);
     chars += size;
   }
-  if (current.length > 0) messages.push(fitMessage({ text: runbook.title, blocks: current }));
+  if (current.length > 0) messages.push(fitMessage({ text: title, blocks: current }));
   return messages;
 }
 

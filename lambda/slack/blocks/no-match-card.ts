@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { answerCopy, explainText, summaryText } from '../../core/diagnosis/answer-text';
+import { answerCopy, explainText, summaryText, titleText } from '../../core/diagnosis/answer-text';
 import type { Diagnosis } from '../../core/diagnosis/types';
 import { IDS } from '../types';
 import { button, confidenceLabel, mrkdwnSection } from './answer-card';
@@ -80,7 +80,7 @@ function candidateSection(candidate: Diagnosis['candidates'][number], language: 
       type: 'mrkdwn',
       verbatim: true,
       text: truncateMrkdwn(
-        `*${escapeMrkdwn(candidate.runbook.title)}* (${confidenceLabel(candidate.confidence)})\n${escapeMrkdwn(summaryText(candidate.runbook, language))}`,
+        `*${escapeMrkdwn(titleText(candidate.runbook, language))}* (${confidenceLabel(candidate.confidence)})\n${escapeMrkdwn(summaryText(candidate.runbook, language))}`,
         1200,
       ),
     },

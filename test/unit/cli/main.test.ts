@@ -2,6 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { BUNDLE_SCHEMA } from '../../../lambda/core/knowledge/bundle';
 import { runCli } from '../../helpers/cli';
 import { shippedRunbooks } from '../../helpers/knowledge';
 import { knowledgeDir, runbookText } from '../../helpers/runbook-text';
@@ -127,7 +128,7 @@ describe('shim-fix ask (npm run ask)', () => {
   it('answers a Chinese paste of the headline error wholly in Chinese, with the runbook\'s Chinese sections', async () => {
     // Prepare
     const runbook = shippedRunbooks().find((r) => r.id === 'shim-version-mismatch')!;
-    const chineseFix = runbook.sectionsZh!.fix.split('\n').find((line) => /\p{Script=Han}/u.test(line))!;
+    const chineseFix = runbook.sectionsZh.fix.split('\n').find((line) => /\p{Script=Han}/u.test(line))!;
 
     // Act
     const run = await runCli(['ask'], `升级 containerd 之后容器起不来了，报错如下：\n${HEADLINE}`);
@@ -140,16 +141,23 @@ describe('shim-fix ask (npm run ask)', () => {
     expect(run.stdout).not.toMatch(/^(Cause|Fix|Verify|When this is not the fix|Sources)\b/m);
   });
 
-  it('falls back to the English section where a runbook has no Chinese body yet', async () => {
+  it('answers a Chinese paste with the runbook\'s Chinese title and sections, not the English ones', async () => {
     // Prepare
-    const dir = knowledgeDir({ 'example-failure.md': runbookText({ sections: { Cause: 'The widget cache is stale.' } }) });
+    const dir = knowledgeDir({
+      'example-failure.md': runbookText({
+        frontMatter: { title_zh: '小部件缓存过期' },
+        sections: { Cause: 'The widget cache is stale.' },
+        sectionsZh: { 原因: '小部件的缓存过期了。' },
+      }),
+    });
 
     // Act
     const run = await runCli(['ask', '--knowledge', dir], '升级之后报错了 example failure (1)');
 
     // Assess
-    expect(run.stdout).toContain('原因');
-    expect(run.stdout).toContain('The widget cache is stale.');
+    expect(run.stdout).toMatch(/^✔ example-failure: 小部件缓存过期 /);
+    expect(run.stdout).toContain('小部件的缓存过期了。');
+    expect(run.stdout).not.toContain('The widget cache is stale.');
   });
 });
 
@@ -268,7 +276,7 @@ describe('shim-fix kb', () => {
     // Assess
     expect(again.code).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe(first);
-    expect(JSON.parse(first)).toMatchObject({ schema: 3, commonTerms: [] });
+    expect(JSON.parse(first)).toMatchObject({ schema: BUNDLE_SCHEMA, commonTerms: [] });
   });
 });
 

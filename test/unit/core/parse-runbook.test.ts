@@ -25,6 +25,7 @@ describe('parseRunbook', () => {
     expect(runbook).toMatchObject({
       id: 'example-failure',
       area: 'test',
+      titleZh: '测试用的示例故障',
       summaryZh: '用于测试的示例运行手册。',
       remediation: 'none',
       signatures: [{ pattern: 'example failure \\(\\d+\\)', weight: 0.9 }],
@@ -58,7 +59,7 @@ describe('parseRunbook', () => {
   });
 
   it('requires the fix to carry commands in a code block', () => {
-    const text = runbookText({ sections: { Fix: 'Restart it.' } });
+    const text = runbookText({ sections: { Fix: 'Restart it.' }, sectionsZh: { 修复: '重启它。' } });
     expect(problemsOf(text)).toEqual([`${FILE}: body: section "## Fix" must give the exact commands in a code block`]);
   });
 
@@ -71,6 +72,11 @@ describe('parseRunbook', () => {
     expect(problemsOf(text)).toEqual(
       expect.arrayContaining([`${FILE}: signatures[0].weight: must be at most 1`, `${FILE}: front matter: has unknown field(s): severity`]),
     );
+  });
+
+  it('requires a Chinese title', () => {
+    expect(problemsOf(runbookText({ frontMatter: { title_zh: undefined } }))).toEqual([`${FILE}: title_zh: is missing`]);
+    expect(problemsOf(runbookText({ frontMatter: { title_zh: 'Example failure' } }))).toEqual([`${FILE}: title_zh: must contain Chinese text`]);
   });
 
   it('rejects a summary_zh without Chinese text', () => {
@@ -94,8 +100,10 @@ describe('parseRunbook', () => {
 describe('parseRunbook: the Chinese body', () => {
   const ZH = `${FILE}: body.zh`;
 
-  it('is null while a runbook has no Chinese section yet', () => {
-    expect(parseRunbook({ file: FILE, text: runbookText() }).sectionsZh).toBeNull();
+  it('is required: a runbook without it names the file, body.zh and the five sections', () => {
+    expect(problemsOf(runbookText({ sectionsZh: false }))).toEqual([
+      `${ZH}: is missing: every runbook needs its Chinese body, the sections "## 症状", "## 原因", "## 修复", "## 验证", "## 不适用的情况" after the English ones`,
+    ]);
   });
 
   it('is read section by section, and the English last section stops where the Chinese starts', () => {
@@ -113,7 +121,7 @@ describe('parseRunbook: the Chinese body', () => {
     });
   });
 
-  it('rejects a missing Chinese section once any exists', () => {
+  it('rejects a missing Chinese section', () => {
     expect(problemsOf(runbookText({ sectionsZh: { 验证: undefined } }))).toEqual([`${ZH}: is missing the section "## 验证"`]);
   });
 

@@ -37,7 +37,7 @@ describe('buildAnswerCard', () => {
     const summary = JSON.stringify(card.blocks[2]);
     expect(summary).toContain('旧的 containerd 1.7');
     expect(summary).not.toContain('A containerd 1.7 daemon');
-    expect(card.text.startsWith('Containerd daemon older than its shim after an upgrade: 旧的')).toBe(true);
+    expect(card.text.startsWith(`${runbookFixture().titleZh}: 旧的`)).toBe(true);
   });
 
   test.each([

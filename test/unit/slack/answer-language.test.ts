@@ -24,21 +24,24 @@ describe('Slack answers in the paste’s language', () => {
     expect(diagnosis.language).toBe('zh');
     for (const part of ['置信度', '判断依据', '*原因*', '*修复*', '*验证*', '*不适用的情况*', '参考来源']) expect(json).toContain(part);
     for (const part of ['*Cause*', '*Fix*', '*Verify*', 'Why this runbook', 'Sources:']) expect(json).not.toContain(part);
-    expect(json).toContain(JSON.stringify(runbook.sectionsZh!.cause.split('\n')[0]!).slice(1, 40));
+    expect(json).toContain(JSON.stringify(runbook.sectionsZh.cause.split('\n')[0]!).slice(1, 40));
     expect(buttonLabels(card.blocks)).toEqual(expect.arrayContaining(['👍 有帮助', '👎 没帮助', '检查实例…']));
   });
 
-  it('falls back to English per section where the runbook has no Chinese body', () => {
+  it('shows the runbook\'s Chinese title and Chinese sections, never the English ones', () => {
     // Prepare
     const diagnosis = { ...diagnoser.diagnose(`升级以后报错：${HEADLINE}`, { mode: 'channel' }) };
+    const runbook = runbookFixture();
 
     // Act
-    const card = buildAnswerCard({ runbook: runbookFixture(), diagnosis, remediationEnabled: false });
+    const card = buildAnswerCard({ runbook, diagnosis, remediationEnabled: false });
 
     // Assess
     const json = JSON.stringify(card.blocks);
-    expect(json).toContain('*原因*');
-    expect(json).toContain(JSON.stringify(runbookFixture().sections.cause.split('\n')[0]!).slice(1, 30));
+    expect(card.blocks[0]).toMatchObject({ type: 'header', text: { text: runbook.titleZh } });
+    expect(json).toContain(`*原因*\\n${runbook.sectionsZh.cause}`);
+    expect(json).not.toContain(runbook.sections.cause);
+    expect(json).not.toContain(runbook.title);
   });
 
   it('names both runbooks of an ambiguous error in one card, with the command that tells them apart, in English and Chinese', () => {
@@ -87,7 +90,7 @@ describe('Slack answers in the paste’s language', () => {
       expect(json).not.toContain('*Cause*');
     }
     expect(full).toContain('*症状*');
-    expect(full).toContain(/\p{Script=Han}{4,}/u.exec(runbook.sectionsZh!.symptoms)![0]);
+    expect(full).toContain(/\p{Script=Han}{4,}/u.exec(runbook.sectionsZh.symptoms)![0]);
   });
 
   it('says what a long paste left out', () => {

@@ -7,6 +7,7 @@ export function runbookFixture(overrides: Partial<Runbook> = {}): Runbook {
   return {
     id: 'shim-version-mismatch',
     title: 'Containerd daemon older than its shim after an upgrade',
+    titleZh: '升级后 containerd 守护进程比 shim 旧',
     summary: 'A containerd 1.7 daemon is still running after the 2.x package was installed; restart containerd, then Docker.',
     summaryZh: '旧的 containerd 1.7 守护进程仍在运行；请先重启 containerd，再重启 Docker。',
     signatures: [{ pattern: 'unsupported shim version \\(\\d+\\)', weight: 1 }],
@@ -24,7 +25,13 @@ export function runbookFixture(overrides: Partial<Runbook> = {}): Runbook {
       verify: '`sudo ctr version`',
       notTheFix: 'Two installs: `which -a containerd`.',
     },
-    sectionsZh: null,
+    sectionsZh: {
+      symptoms: '新容器启动失败。',
+      cause: '旧的守护进程不认新的 shim。',
+      fix: '```bash\nsudo systemctl restart containerd\n```',
+      verify: '`sudo ctr version`',
+      notTheFix: '装了两份：`which -a containerd`。',
+    },
     ...overrides,
   };
 }
