@@ -6,9 +6,8 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import { HANDLER_ALIASES, HANDLER_BUNDLING, PROJECT_ROOT } from '../infra/constructs/handler-function';
+import { HANDLER_BUNDLING, handlerEsbuildOptions, PROJECT_ROOT } from '../infra/constructs/handler-function';
 
-const ENTRY = path.join(PROJECT_ROOT, 'lambda', 'handlers', 'slack.ts');
 const BUDGET_BYTES = 1.5 * 1024 * 1024;
 const TOP = 15;
 
@@ -37,21 +36,7 @@ async function main(): Promise<number> {
     return 1;
   }
   const outfile = path.join(PROJECT_ROOT, 'cdk.out', 'bench-bundle', 'index.js');
-  const result = await build({
-    entryPoints: [ENTRY],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: HANDLER_BUNDLING.target,
-    format: HANDLER_BUNDLING.format,
-    minify: HANDLER_BUNDLING.minify,
-    sourcemap: HANDLER_BUNDLING.sourceMap,
-    external: [...HANDLER_BUNDLING.externalModules],
-    alias: HANDLER_ALIASES,
-    metafile: true,
-    write: false,
-    logLevel: 'warning',
-  });
+  const result = await build({ ...handlerEsbuildOptions('lambda/handlers/slack.ts', outfile), metafile: true, write: false });
   const output = result.outputFiles.find((file) => file.path === outfile);
   if (!output) throw new Error('esbuild produced no bundle');
   const size = output.contents.byteLength;

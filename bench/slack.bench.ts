@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { HANDLER_ALIASES, HANDLER_BUNDLING, PROJECT_ROOT } from '../infra/constructs/handler-function';
+import { handlerEsbuildOptions, PROJECT_ROOT } from '../infra/constructs/handler-function';
 import { startSlackApiStub } from '../test/helpers/slack-api-stub';
 import { ms, percentile, verdict } from './stats';
 
@@ -44,18 +44,9 @@ interface WarmResult {
 async function bundle(entry: string, name: string): Promise<string> {
   const outfile = path.join(OUT_DIR, `${name}.js`);
   await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
+    ...handlerEsbuildOptions(entry, outfile),
     // The runtime here may be older than the Lambda one; the syntax level does not change the work done.
     target: `node${process.versions.node.split('.')[0]}`,
-    format: HANDLER_BUNDLING.format,
-    minify: HANDLER_BUNDLING.minify,
-    sourcemap: HANDLER_BUNDLING.sourceMap,
-    external: [...HANDLER_BUNDLING.externalModules],
-    alias: HANDLER_ALIASES,
-    logLevel: 'warning',
   });
   return outfile;
 }
@@ -84,8 +75,8 @@ async function main(): Promise<number> {
   }
   mkdirSync(OUT_DIR, { recursive: true });
   const [ours, bare] = await Promise.all([
-    bundle(path.join(PROJECT_ROOT, 'lambda', 'handlers', 'slack.ts'), 'slack-handler'),
-    bundle(path.join(PROJECT_ROOT, 'bench', 'bare-bolt-handler.ts'), 'bare-bolt-handler'),
+    bundle('lambda/handlers/slack.ts', 'slack-handler'),
+    bundle('bench/bare-bolt-handler.ts', 'bare-bolt-handler'),
   ]);
   const eventsFile = path.join(OUT_DIR, 'events.json');
   writeFileSync(eventsFile, JSON.stringify({ paste: PASTE }));

@@ -1,10 +1,13 @@
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat, type BundlingOptions, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { BuildOptions } from 'esbuild';
+import { z } from 'zod';
 
 /** Repository root: entries, the lock file and the generated knowledge bundle are resolved from here. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -38,6 +41,55 @@ export const HANDLER_BUNDLING = {
   logLevel: LogLevel.WARNING,
   esbuildArgs: { '--alias': Object.entries(HANDLER_ALIASES).map(([name, stub]) => `${name}=${stub}`) },
 } as const satisfies BundlingOptions;
+
+/**
+ * {@link HANDLER_BUNDLING} as esbuild's own build options: what NodejsFunction passes on esbuild's command line (run in
+ * the project root), for the tools that call esbuild themselves (`bench/bundle.ts`, the tests' one bundling per run).
+ * `entry` is relative to the repository root, like {@link HandlerFunctionProps.entry}.
+ */
+export function handlerEsbuildOptions(entry: string, outfile: string) {
+  return {
+    entryPoints: [path.join(PROJECT_ROOT, entry)],
+    outfile,
+    absWorkingDir: PROJECT_ROOT,
+    bundle: true,
+    platform: 'node',
+    target: HANDLER_BUNDLING.target,
+    format: HANDLER_BUNDLING.format,
+    minify: HANDLER_BUNDLING.minify,
+    sourcemap: HANDLER_BUNDLING.sourceMap,
+    external: [...HANDLER_BUNDLING.externalModules],
+    alias: HANDLER_ALIASES,
+    logLevel: 'warning',
+  } as const satisfies BuildOptions;
+}
+
+/**
+ * CDK context key naming a folder of handlers bundled beforehand, `<folder>/<entry without .ts>/index.js` for each
+ * entry (see {@link prebuiltHandlerDir}), built with {@link handlerEsbuildOptions}. When it is set, every
+ * HandlerFunction ships that folder instead of running esbuild itself. The tests set it so that a run bundles each
+ * handler once instead of once per stack synthesis; `npx cdk synth`/`deploy` never set it and bundle as usual.
+ */
+export const PREBUILT_HANDLERS_CONTEXT = 'shim-fix:prebuilt-handlers';
+
+/** Where the prebuilt bundle of `entry` (relative to the repository root) lives under a {@link PREBUILT_HANDLERS_CONTEXT} folder. */
+export function prebuiltHandlerDir(folder: string, entry: string): string {
+  return path.join(folder, entry.replace(/\.ts$/, ''));
+}
+
+/** NodejsFunction's code: bundled by CDK (the default), or the prebuilt folder's bundle with CDK's own handler name. */
+function handlerCode(scope: Construct, entry: string): Pick<NodejsFunctionProps, 'bundling' | 'code' | 'handler'> {
+  const folder = z.string().min(1).optional().parse(scope.node.tryGetContext(PREBUILT_HANDLERS_CONTEXT));
+  if (folder === undefined) {
+    return { handler: 'handler', bundling: { ...HANDLER_BUNDLING, externalModules: [...HANDLER_BUNDLING.externalModules], forceDockerBundling: false } };
+  }
+  const dir = prebuiltHandlerDir(folder, entry);
+  if (!existsSync(path.join(dir, 'index.js'))) {
+    throw new Error(`${PREBUILT_HANDLERS_CONTEXT} is ${folder}, but it holds no bundle of ${entry} (${path.join(dir, 'index.js')})`);
+  }
+  // NodejsFunction names the handler `index.handler` when it bundles; the same name keeps the template the same.
+  return { code: lambda.Code.fromAsset(dir), handler: 'index.handler' };
+}
 
 export interface HandlerFunctionProps {
   /** Entry file, relative to the repository root, e.g. `lambda/handlers/slack.ts`. It exports `handler`. */
@@ -81,7 +133,7 @@ export class HandlerFunction extends Construct {
 
     this.function = new NodejsFunction(this, 'Function', {
       entry: path.join(PROJECT_ROOT, props.entry),
-      handler: 'handler',
+      ...handlerCode(this, props.entry),
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
       description: props.description,
@@ -98,7 +150,6 @@ export class HandlerFunction extends Construct {
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
       systemLogLevelV2: lambda.SystemLogLevel.INFO,
       environment: props.environment,
-      bundling: { ...HANDLER_BUNDLING, externalModules: [...HANDLER_BUNDLING.externalModules], forceDockerBundling: false },
     });
   }
 }

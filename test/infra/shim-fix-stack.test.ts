@@ -14,7 +14,7 @@ const OPERATORS = 'U012ABCDEF,U0987ZYXWV';
 let synth: SynthesisedShimFix;
 
 beforeAll(() => {
-  synth = synthShimFix({ operators: OPERATORS }, undefined, { bundle: true });
+  synth = synthShimFix({ operators: OPERATORS });
 });
 
 afterAll(() => synth.cleanUp());

@@ -5,8 +5,10 @@ import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { PREBUILT_HANDLERS_CONTEXT } from '../../../infra/constructs/handler-function';
 import { ShimFixStack } from '../../../infra/shim-fix-stack';
 import { settingsFromContext } from '../../../infra/settings';
+import { prebuiltHandlers } from './handler-bundles';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -30,28 +32,21 @@ export interface SynthesisedShimFix {
   cleanUp(): void;
 }
 
-export interface SynthOptions {
-  /**
-   * Bundle the three handlers with esbuild (several seconds of CPU each time). Only tests that read the bundle need it:
-   * the others get CDK's own skip (`aws:cdk:bundling-stacks` empty), which leaves the template the same but for the
-   * asset hashes, so a test run bundles once instead of once per stack test file.
-   * @default false
-   */
-  bundle?: boolean;
-}
-
 /**
- * Synthesises the stack in-process exactly as infra/app.ts does (cdk-nag included). Call once per test file, in beforeAll.
+ * Synthesises the stack in-process exactly as infra/app.ts does (cdk-nag included), with the handlers bundled once per
+ * run ({@link prebuiltHandlers}). Call once per test file, in beforeAll.
  *
  * @example
  * let synth: SynthesisedShimFix;
  * beforeAll(() => { synth = synthShimFix({ operators: 'U012ABCDEF' }); });
  * afterAll(() => synth.cleanUp());
  */
-export function synthShimFix(context: Record<string, string> = {}, scriptsDir?: string, { bundle = false }: SynthOptions = {}): SynthesisedShimFix {
+export function synthShimFix(context: Record<string, string> = {}, scriptsDir?: string): SynthesisedShimFix {
   ensureKnowledgeBundle();
   const outdir = mkdtempSync(path.join(tmpdir(), 'shim-fix-cdk-'));
-  const app = new App({ outdir, context: { ...cdkJsonContext(), ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...context } });
+  // The handlers are bundled once per run with the stack's own esbuild options (handler-bundles.ts), not once per synthesis,
+  // and every synthesis ships those bundles: real assets with real hashes, as `cdk synth` makes them.
+  const app = new App({ outdir, context: { ...cdkJsonContext(), [PREBUILT_HANDLERS_CONTEXT]: prebuiltHandlers(), ...context } });
   const stack = new ShimFixStack(app, 'ShimFix', { settings: settingsFromContext(app.node), scriptsDir });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   // Synthesising the template runs the validation plugins: an unaddressed cdk-nag finding throws here.
