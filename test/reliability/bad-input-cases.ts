@@ -113,7 +113,7 @@ export const badInputCases: readonly ReliabilityCase[] = [
     fault: 'Huge arrays',
     tried: '100,000-element arrays as authorizations, actions, blocks, event text and slash-command fields',
     count: 5,
-    outcome: 'a 200 or 400 answer, never a 5xx; at most one message posted',
+    outcome: '413 for the two bodies over 1 MB (authorizations, actions), refused before they are parsed; 200 or 400 for the three just under 1 MB; never a 5xx; at most one message posted',
     test: { file: RAW, name: 'huge arrays in a signed body never get a 5xx' },
   },
   {
