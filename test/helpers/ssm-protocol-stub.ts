@@ -26,6 +26,15 @@ export interface SsmProtocolStub {
   setDocument(name: string, document: { version: string; hash?: string }): void;
   /** Sets what GetCommandInvocation and ListCommandInvocations report for one instance of a sent command. */
   setInvocation(commandId: string, instanceId: string, invocation: StubInvocation): void;
+  /**
+   * Decides each instance's invocation when a command is sent (instead of `InProgress` until `setInvocation`): the
+   * verdict per instance of a simulated fleet. Return `undefined` to leave that instance `InProgress`.
+   */
+  setResponder(responder: InvocationResponder | undefined): void;
+  /** The instance ids a sent command reached: its InstanceIds, or the nodes its tag Targets resolved to. */
+  instancesOf(commandId: string): string[];
+  /** What GetCommandInvocation reports now for one instance of a sent command. */
+  invocationOf(commandId: string, instanceId: string): StubInvocation | undefined;
   /** Every request received so far (retries included), in order; filter by operation (`SendCommand`). */
   calls(operation?: string): SsmCall[];
   /** The inputs of the SendCommand requests SSM accepted (a scripted failure is not a command). */
@@ -43,6 +52,18 @@ export interface StubNode {
   platformType?: string;
   tags?: Record<string, string>;
 }
+
+/** What the command is: called once per instance a SendCommand reaches. */
+export type InvocationResponder = (sent: { commandId: string; documentName: string; instanceId: string; parameters: Record<string, unknown> }) => StubInvocation | undefined;
+
+/** SSM's own limits that the stub enforces like SSM does. */
+export const SSM_LIMITS = {
+  /** SendCommand `InstanceIds`: at most 50 ids (more is a ValidationException). */
+  sendCommandInstanceIds: 50,
+  /** DescribeInstanceInformation `MaxResults` with `Filters`: 5 to 50. */
+  describeMinResults: 5,
+  describeMaxResults: 50,
+} as const;
 
 export interface StubInvocation {
   Status: string;
@@ -84,6 +105,14 @@ export async function startSsmProtocolStub(): Promise<SsmProtocolStub> {
   const recorded: SsmCall[] = [];
   const failures = new Map<string, { failure: SsmFailure; remaining: number }>();
   const waiting = new Map<string, ((call: SsmCall) => void)[]>();
+  let responder: InvocationResponder | undefined;
+  const reached = new Map<string, string[]>();
+
+  /** Nodes that carry every tag of `Targets` (`tag:<key>` → values), as SSM resolves a tag-targeted command. */
+  const resolveTargets = (targets: { Key: string; Values: string[] }[]): string[] =>
+    [...nodes.entries()]
+      .filter(([, node]) => targets.every((target) => target.Key.startsWith('tag:') && target.Values.includes(node.tags?.[target.Key.slice(4)] ?? '\u0000')))
+      .map(([id]) => id);
 
   const operations: Record<string, (input: Record<string, unknown>) => [number, Record<string, unknown>]> = {
     DescribeInstanceInformation: (input) => {
@@ -105,7 +134,16 @@ export async function startSsmProtocolStub(): Promise<SsmProtocolStub> {
           // Epoch seconds, as SSM sends timestamps in this protocol: exercises the SDK's date parsing.
           LastPingDateTime: Math.floor(Date.now() / 1000),
         }));
-      return [200, { InstanceInformationList: list }];
+      // Paged like SSM: MaxResults (5..50) per page and an opaque NextToken; without MaxResults, everything at once.
+      if (input.MaxResults === undefined) return [200, { InstanceInformationList: list }];
+      const size = Number(input.MaxResults);
+      if (!Number.isInteger(size) || size < SSM_LIMITS.describeMinResults || size > SSM_LIMITS.describeMaxResults) {
+        return [400, { __type: 'ValidationException', message: `1 validation error detected: Value '${String(input.MaxResults)}' at 'maxResults' failed to satisfy constraint` }];
+      }
+      const offset = typeof input.NextToken === 'string' ? Number(/^page-(\d+)$/.exec(input.NextToken)?.[1] ?? NaN) : 0;
+      if (!Number.isInteger(offset)) return [400, { __type: 'InvalidNextToken', message: 'The specified token is not valid.' }];
+      const page = list.slice(offset, offset + size);
+      return [200, { InstanceInformationList: page, ...(offset + size < list.length ? { NextToken: `page-${offset + size}` } : {}) }];
     },
     DescribeDocument: (input) => {
       const name = String(input.Name);
@@ -118,10 +156,17 @@ export async function startSsmProtocolStub(): Promise<SsmProtocolStub> {
       return [200, { Document: { Name: name, DefaultVersion: version, DocumentVersion: described, DocumentType: 'Command', Status: 'Active', SchemaVersion: '2.2', ...hashed } }];
     },
     SendCommand: (input) => {
+      const listed = (input.InstanceIds as string[] | undefined) ?? [];
+      if (listed.length > SSM_LIMITS.sendCommandInstanceIds) {
+        return [400, { __type: 'ValidationException', message: `1 validation error detected: Value at 'instanceIds' failed to satisfy constraint: Member must have length less than or equal to ${SSM_LIMITS.sendCommandInstanceIds}` }];
+      }
       const commandId = randomUUID();
       sent.push({ commandId, input });
-      const ids = (input.InstanceIds as string[] | undefined) ?? [];
-      invocations.set(commandId, new Map(ids.map((id) => [id, { Status: 'InProgress' }])));
+      const ids = listed.length > 0 ? listed : resolveTargets((input.Targets as { Key: string; Values: string[] }[] | undefined) ?? []);
+      reached.set(commandId, ids);
+      const documentName = String(input.DocumentName);
+      const parameters = (input.Parameters as Record<string, unknown> | undefined) ?? {};
+      invocations.set(commandId, new Map(ids.map((id) => [id, responder?.({ commandId, documentName, instanceId: id, parameters }) ?? { Status: 'InProgress' }])));
       return [200, { Command: { CommandId: commandId, DocumentName: input.DocumentName, DocumentVersion: input.DocumentVersion, InstanceIds: ids, Status: 'Pending', RequestedDateTime: Date.now() / 1000 } }];
     },
     GetCommandInvocation: (input) => {
@@ -201,6 +246,11 @@ export async function startSsmProtocolStub(): Promise<SsmProtocolStub> {
       forCommand.set(instanceId, invocation);
       invocations.set(commandId, forCommand);
     },
+    setResponder: (next) => {
+      responder = next;
+    },
+    instancesOf: (commandId) => [...(reached.get(commandId) ?? [])],
+    invocationOf: (commandId, instanceId) => invocations.get(commandId)?.get(instanceId),
     calls: (operation) => recorded.filter((call) => operation === undefined || call.operation === operation),
     commands: () => [...sent],
     failNext: (operation, failure, times = 1) => {
@@ -211,6 +261,8 @@ export async function startSsmProtocolStub(): Promise<SsmProtocolStub> {
       recorded.length = 0;
       sent.length = 0;
       failures.clear();
+      responder = undefined;
+      reached.clear();
     },
     stop: () =>
       new Promise<void>((resolve, reject) => {
