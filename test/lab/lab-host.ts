@@ -168,6 +168,13 @@ export class LabHost {
     this.write(path.join('units', unit, property), `${value}\n`);
   }
 
+  /** The unit file changed on disk: `systemctl show` keeps the loaded value until daemon-reload makes this one current. */
+  public changeUnitFile(unit: string, property: string, value: string): void {
+    fs.mkdirSync(path.join(this.dir, 'units', unit, 'pending'), { recursive: true });
+    this.write(path.join('units', unit, 'pending', property), `${value}\n`);
+    this.setUnitProperty(unit, 'NeedDaemonReload', 'yes');
+  }
+
   public read(file: string): string {
     const full = path.join(this.dir, file);
     return fs.existsSync(full) ? fs.readFileSync(full, 'utf8') : '';

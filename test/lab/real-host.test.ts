@@ -212,6 +212,27 @@ describeLab('SSM scripts on a real containerd + dockerd', () => {
     },
   );
 
+  it('decides again after daemon-reload: a unit file that now says KillMode=control-group is refused, nothing restarted', () => {
+    // Prepare: the stale daemon of the previous cases; the unit file on disk changed KillMode, systemd has not reloaded.
+    host().changeUnitFile('containerd.service', 'KillMode', 'control-group');
+    const pid = host().mainPid('containerd.service');
+    const loaded = host().unitProperty('containerd.service', 'KillMode');
+    const callsBefore = host().changingCalls().length;
+
+    // Act
+    const restart = host().run(host().restartScript);
+    host().setUnitProperty('containerd.service', 'KillMode', 'process');
+
+    // Assess
+    expect(loaded).toBe('process');
+    expect(restart.result).toMatchObject({ verdict: 'unsafe-kill-mode', status: 'refused', refusal: 'unsafe-kill-mode' });
+    expect(restart.result?.containerd).toMatchObject({ killMode: 'control-group', needsDaemonReload: false });
+    expect(restart.result?.message).toMatch(/^restart refused after systemctl daemon-reload, no process was touched: /);
+    expect(host().changingCalls().slice(callsBefore)).toEqual(['systemctl daemon-reload']);
+    expect(host().mainPid('containerd.service')).toBe(pid);
+    expect(host().docker('inspect', '-f', '{{.State.Running}} {{.State.Pid}}', 'survivor').stdout.trim()).toBe(`true ${survivorPid}`);
+  });
+
   it('runs systemctl daemon-reload before the restart when the unit changed on disk', () => {
     // Prepare: the stale daemon of the previous cases, and a unit file systemd has not reloaded yet.
     host().setUnitProperty('containerd.service', 'NeedDaemonReload', 'yes');
@@ -342,10 +363,12 @@ describeLab('SSM scripts on a real containerd + dockerd', () => {
   });
 
   // Last on purpose: it kills the running container's shim, which no later case could recover from.
-  it("the stand-in's KillMode=control-group restart does kill the shims: the hazard the refusal prevents is real", () => {
+  // KillMode=mixed (SIGTERM to containerd, then SIGKILL to the rest of its unit) because the real shims outlive a SIGTERM
+  // for seconds: control-group would wait out the stand-in's 10 s stop timeout before its SIGKILL.
+  it("the stand-in's KillMode=mixed restart does kill the shims: the hazard the refusal prevents is real", () => {
     // Prepare
     const shim = parentPid(survivorPid);
-    host().setUnitProperty('containerd.service', 'KillMode', 'control-group');
+    host().setUnitProperty('containerd.service', 'KillMode', 'mixed');
 
     // Act
     const restart = spawnSync(path.join(host().dir, 'sbin', 'systemctl'), ['restart', 'containerd.service'], { encoding: 'utf8', timeout: 60_000 });

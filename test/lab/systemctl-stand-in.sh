@@ -10,8 +10,9 @@
 #
 # State lives next to it: <lab>/units/<unit>/ holds ExecStart, KillMode, BindsTo, Requires, NeedDaemonReload (one value
 # per file; a test may change any of them), `start` (a script that execs the daemon), `pid` and `cgroup` (the unit's
-# cgroup directory). NeedDaemonReload=yes stands for "the unit file changed on disk": `daemon-reload` sets it back to
-# no. Every call is appended to <lab>/calls.log.
+# cgroup directory). NeedDaemonReload=yes stands for "the unit file changed on disk", and <unit>/pending/<Property>
+# for what changed: `daemon-reload` makes the pending values current and sets NeedDaemonReload back to no. Every call
+# is appended to <lab>/calls.log.
 set -euo pipefail
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 LAB=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
@@ -146,6 +147,12 @@ case ${1:-} in
     stop_unit "$dir"
     start_unit "$dir" ;;
   daemon-reload)
-    for file in "$UNITS"/*/NeedDaemonReload; do [[ -f $file ]] && echo no >"$file"; done ;;
+    # What changed on disk (<unit>/pending/<Property>) becomes what systemd has loaded.
+    for dir in "$UNITS"/*/; do
+      if [[ -d $dir/pending ]]; then
+        for file in "$dir"/pending/*; do [[ -f $file ]] && mv "$file" "$dir/${file##*/}"; done
+      fi
+      echo no >"$dir/NeedDaemonReload"
+    done ;;
   *) echo "lab stand-in: unsupported: $*" >&2; exit 1 ;;
 esac
