@@ -1,5 +1,8 @@
 import { statusRank, type RequestOutcome } from '../core/remediation/command-status';
 import type { Plan, PlanEvidence } from '../core/remediation/types';
+import { OUTCOME_COUNTER, type FleetOutcome, type FleetRecord, type NewFleetRecord } from '../remediation/fleet/fleet-store';
+import { fleetTableOf, type FleetTableView } from '../remediation/fleet/fleet-table';
+import type { FleetFinding } from '../remediation/fleet/types';
 import { RESULT_POST_LEASE_SECONDS, type AuditEvent, type AuditRecord, type InFlightRequest, type LockResult, type NewAuditRecord, type PlanClaim, type RemediationStore, type SendingStage, type StatusMessageRef } from './remediation-store-types';
 
 interface StoredPlan {
@@ -22,6 +25,7 @@ export class InMemoryRemediationStore implements RemediationStore {
   /** Result-post claims: the lease end (seconds) while pending, `undefined` once posted. */
   private readonly posted = new Map<string, number | undefined>();
   private readonly inFlight = new Map<string, InFlightRequest>();
+  private readonly fleets = new Map<string, { record: FleetRecord; findings: Map<string, FleetFinding>; outcomes: Map<string, FleetOutcome>; waves: Set<number> }>();
   private readonly now: () => number;
 
   public constructor({ now = Date.now }: { now?: () => number } = {}) {
@@ -193,6 +197,102 @@ export class InMemoryRemediationStore implements RemediationStore {
 
   public async removeInFlight(requestId: string): Promise<void> {
     this.inFlight.delete(requestId);
+  }
+
+  public async createFleet(record: NewFleetRecord): Promise<void> {
+    if (this.fleets.has(record.requestId)) throw new Error(`fleet ${record.requestId} exists`);
+    const stored: FleetRecord = { ...structuredClone(record), reported: 0, commandIds: [], done: 0, failed: 0, skipped: 0, unknown: 0, waveSent: {}, waveEnded: {} };
+    this.fleets.set(record.requestId, { record: stored, findings: new Map(), outcomes: new Map(), waves: new Set() });
+  }
+
+  public async getFleet(requestId: string): Promise<FleetRecord | undefined> {
+    const fleet = this.fleets.get(requestId);
+    return fleet ? structuredClone(fleet.record) : undefined;
+  }
+
+  public async addFleetCommand(requestId: string, commandId: string): Promise<void> {
+    this.commands.set(commandId, requestId);
+    this.fleet(requestId).record.commandIds.push(commandId);
+    await this.appendEvent(requestId, { type: 'sent', detail: `command ${commandId}` });
+  }
+
+  public async recordFinding(requestId: string, finding: FleetFinding): Promise<FleetRecord | undefined> {
+    const fleet = this.fleet(requestId);
+    if (fleet.findings.has(finding.instanceId)) return undefined;
+    fleet.findings.set(finding.instanceId, structuredClone(finding));
+    fleet.record.reported += 1;
+    return structuredClone(fleet.record);
+  }
+
+  public async listFindings(requestId: string): Promise<FleetFinding[]> {
+    return [...(this.fleets.get(requestId)?.findings.values() ?? [])].map((finding) => structuredClone(finding)).sort((a, b) => a.instanceId.localeCompare(b.instanceId));
+  }
+
+  public async recordOutcome(requestId: string, outcome: FleetOutcome): Promise<FleetRecord | undefined> {
+    const fleet = this.fleet(requestId);
+    if (fleet.outcomes.has(outcome.instanceId)) return undefined;
+    fleet.outcomes.set(outcome.instanceId, structuredClone(outcome));
+    const { record } = fleet;
+    record.reported += 1;
+    record[OUTCOME_COUNTER[outcome.outcome]] += 1;
+    if (outcome.sent) record.waveEnded[outcome.wave] = (record.waveEnded[outcome.wave] ?? 0) + 1;
+    await this.appendEvent(requestId, { type: 'instance-outcome', detail: `${outcome.instanceId}: ${outcome.outcome} (${outcome.detail})`.slice(0, 1000) });
+    return structuredClone(record);
+  }
+
+  public async listOutcomes(requestId: string): Promise<FleetOutcome[]> {
+    return [...(this.fleets.get(requestId)?.outcomes.values() ?? [])].map((outcome) => structuredClone(outcome)).sort((a, b) => a.instanceId.localeCompare(b.instanceId));
+  }
+
+  public async claimWave(requestId: string, wave: number): Promise<boolean> {
+    const fleet = this.fleet(requestId);
+    if (fleet.waves.has(wave)) return false;
+    fleet.waves.add(wave);
+    await this.appendEvent(requestId, { type: 'wave-claimed', detail: `wave ${wave}` });
+    return true;
+  }
+
+  public async setWaveSent(requestId: string, wave: number, sent: number): Promise<FleetRecord> {
+    const fleet = this.fleet(requestId);
+    fleet.record.waveSent[wave] = sent;
+    return structuredClone(fleet.record);
+  }
+
+  public async haltFleet(requestId: string, reason: string): Promise<boolean> {
+    const { record } = this.fleet(requestId);
+    if (record.haltedReason !== undefined) return false;
+    record.haltedReason = reason;
+    await this.appendEvent(requestId, { type: 'halted', detail: reason.slice(0, 1000) });
+    return true;
+  }
+
+  public async claimFleetCompletion(requestId: string): Promise<boolean> {
+    const { record } = this.fleet(requestId);
+    if (record.completedAt !== undefined) return false;
+    record.completedAt = this.isoNow();
+    return true;
+  }
+
+  public async claimProgressRender(requestId: string, readAt: number | undefined, now: number, finished: boolean): Promise<boolean> {
+    const { record } = this.fleet(requestId);
+    if (record.progressFinalRendered) return false;
+    if (!finished && record.progressRenderedAt !== readAt) return false;
+    record.progressRenderedAt = now;
+    if (finished) record.progressFinalRendered = true;
+    return true;
+  }
+
+  /** H8's per-instance table port (fleet-table-listener.ts). */
+  public async readFleetTable(requestId: string): Promise<FleetTableView | undefined> {
+    const fleet = this.fleets.get(requestId);
+    if (!fleet) return undefined;
+    return fleetTableOf(fleet.record, [...fleet.outcomes.values()], [...fleet.findings.values()]);
+  }
+
+  private fleet(requestId: string) {
+    const fleet = this.fleets.get(requestId);
+    if (!fleet) throw new Error(`no fleet request ${requestId}`);
+    return fleet;
   }
 
   private audit(requestId: string): AuditRecord {

@@ -1,5 +1,6 @@
 import type { RequestOutcome } from '../core/remediation/command-status';
 import type { Plan, PlanEvidence, RemediationAction } from '../core/remediation/types';
+import type { FleetPhase, FleetStore } from '../remediation/fleet/fleet-store';
 
 /** Where the public status message of a request lives, so the status handler can update it and reply in its thread. */
 export interface StatusMessageRef {
@@ -23,6 +24,8 @@ export interface NewAuditRecord {
   document?: { name: string; version: string };
   /** A check run first for a restart: its result becomes the evidence on this plan, shown to the requester only. */
   followUp?: { planId: string };
+  /** A fleet request (lambda/remediation/fleet/): its status events go to the fleet flow, its state is the fleet item. */
+  fleet?: { phase: FleetPhase };
   outcome?: RequestOutcome;
   outcomeDetail?: string;
   closedAt?: string;
@@ -81,7 +84,7 @@ export type PlanClaim =
 /**
  * The remediation flow's durable state. Every method that decides a race returns whether this caller won it.
  */
-export interface RemediationStore {
+export interface RemediationStore extends FleetStore {
   /** `dynamodb:<table>` or `memory`, for the start-up log. */
   readonly description: string;
   savePlan(plan: Plan): Promise<void>;

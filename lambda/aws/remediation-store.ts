@@ -4,6 +4,10 @@ import * as z from 'zod';
 import { statusRank, type RequestOutcome } from '../core/remediation/command-status';
 import { RemediationStoreError } from '../core/remediation/errors';
 import type { Plan, PlanEvidence } from '../core/remediation/types';
+import type { FleetOutcome, FleetRecord, NewFleetRecord } from '../remediation/fleet/fleet-store';
+import type { FleetTableView } from '../remediation/fleet/fleet-table';
+import type { FleetFinding } from '../remediation/fleet/types';
+import { DynamoFleetItems } from './remediation-store-fleet';
 import { RESULT_POST_LEASE_SECONDS, type AuditEvent, type AuditRecord, type InFlightRequest, type LockResult, type NewAuditRecord, type PlanClaim, type RemediationStore, type SendingStage, type StatusMessageRef } from './remediation-store-types';
 
 export * from './remediation-store-types';
@@ -35,7 +39,7 @@ const storedPlanSchema = z.object({
   requestedBy: z.string().min(1),
   channelId: z.string(),
   document: z.object({ name: z.string().min(1), version: z.string().regex(/^[1-9][0-9]*$/) }),
-  instanceIds: z.array(z.string()).max(100),
+  instanceIds: z.array(z.string()).max(1000),
   rollout: z.object({ maxConcurrency: z.string(), maxErrors: z.string(), timeoutSeconds: z.number().int().positive() }),
   restarts: z.array(z.string()),
   warnings: z.array(z.string()),
@@ -75,6 +79,7 @@ const auditSchema = z.object({
   instanceIds: z.array(z.string()),
   document: z.object({ name: z.string(), version: z.string() }).optional(),
   followUp: z.object({ planId: z.string() }).optional(),
+  fleet: z.object({ phase: z.enum(['check', 'restart']) }).optional(),
   commandId: z.string().optional(),
   statusMessage: z.object({ channel: z.string(), ts: z.string() }).optional(),
   instances: z.record(z.string(), z.object({ status: z.string(), rank: z.number(), at: z.string() })).default({}),
@@ -113,6 +118,7 @@ export class DynamoRemediationStore implements RemediationStore {
   private readonly tableName: string;
   private readonly documents: DynamoDBDocumentClient;
   private readonly now: () => number;
+  private readonly fleetItems: DynamoFleetItems;
   private sequence = 0;
 
   public constructor({ tableName, client, now = Date.now }: DynamoRemediationStoreOptions) {
@@ -120,6 +126,49 @@ export class DynamoRemediationStore implements RemediationStore {
     this.documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
     this.now = now;
     this.description = `dynamodb:${tableName}`;
+    this.fleetItems = new DynamoFleetItems(this.documents, tableName, AUDIT_RETENTION_SECONDS, now, (requestId, event) => this.appendEvent(requestId, event));
+  }
+
+  // The fleet items (lambda/aws/remediation-store-fleet.ts) share this table and its audit trail.
+  public createFleet(record: NewFleetRecord): Promise<void> {
+    return this.fleetItems.createFleet(record);
+  }
+  public getFleet(requestId: string): Promise<FleetRecord | undefined> {
+    return this.fleetItems.getFleet(requestId);
+  }
+  public addFleetCommand(requestId: string, commandId: string): Promise<void> {
+    return this.fleetItems.addFleetCommand(requestId, commandId);
+  }
+  public recordFinding(requestId: string, finding: FleetFinding): Promise<FleetRecord | undefined> {
+    return this.fleetItems.recordFinding(requestId, finding);
+  }
+  public listFindings(requestId: string): Promise<FleetFinding[]> {
+    return this.fleetItems.listFindings(requestId);
+  }
+  public recordOutcome(requestId: string, outcome: FleetOutcome): Promise<FleetRecord | undefined> {
+    return this.fleetItems.recordOutcome(requestId, outcome);
+  }
+  public listOutcomes(requestId: string): Promise<FleetOutcome[]> {
+    return this.fleetItems.listOutcomes(requestId);
+  }
+  public claimWave(requestId: string, wave: number): Promise<boolean> {
+    return this.fleetItems.claimWave(requestId, wave);
+  }
+  public setWaveSent(requestId: string, wave: number, sent: number): Promise<FleetRecord> {
+    return this.fleetItems.setWaveSent(requestId, wave, sent);
+  }
+  public haltFleet(requestId: string, reason: string): Promise<boolean> {
+    return this.fleetItems.haltFleet(requestId, reason);
+  }
+  public claimFleetCompletion(requestId: string): Promise<boolean> {
+    return this.fleetItems.claimFleetCompletion(requestId);
+  }
+  public claimProgressRender(requestId: string, readAt: number | undefined, now: number, finished: boolean): Promise<boolean> {
+    return this.fleetItems.claimProgressRender(requestId, readAt, now, finished);
+  }
+  /** H8's per-instance table port (fleet-table-listener.ts). */
+  public readFleetTable(requestId: string): Promise<FleetTableView | undefined> {
+    return this.fleetItems.readFleetTable(requestId);
   }
 
   public async savePlan(plan: Plan): Promise<void> {

@@ -28,7 +28,7 @@ export type FleetCategory =
   | 'unreachable';
 
 /** The categories in the order the card and the scan report list them. */
-export const FLEET_CATEGORIES: readonly FleetCategory[] = ['restart-fixes', 'docker-stops-containers', 'healthy', 'restart-will-not-help', 'managed-elsewhere', 'unreachable'];
+export const FLEET_CATEGORIES = ['restart-fixes', 'docker-stops-containers', 'healthy', 'restart-will-not-help', 'managed-elsewhere', 'unreachable'] as const satisfies readonly FleetCategory[];
 
 export interface FleetFinding {
   instanceId: string;
