@@ -97,17 +97,28 @@ function readKnowledge(dir: string | undefined, io: CliIo): RunbookSource[] | un
   }
 }
 
+/**
+ * The engine last built and the runbook files it was built from. Building the search index is most of a call's work;
+ * a process that calls `main` again with the files unchanged (the tests call it hundreds of times) reuses the engine,
+ * and any change to any file's text builds anew, so it is never stale.
+ */
+let lastBuilt: { sources: string; diagnoser: Diagnoser } | undefined;
+
 /** Builds the engine straight from the runbook files, so the CLI never serves a stale bundle. */
 function loadDiagnoser(knowledgeDir: string | undefined, io: CliIo): Diagnoser | undefined {
   const sources = readKnowledge(knowledgeDir, io);
   if (!sources) return undefined;
+  const key = JSON.stringify(sources);
+  if (lastBuilt?.sources === key) return lastBuilt.diagnoser;
   const { runbooks, problems } = validateKnowledge(sources);
   if (problems.length > 0) {
     writeLine(io.stderr, `shim-fix: the knowledge base is invalid; fix these first (npx shim-fix kb validate):`);
     for (const problem of problems) writeLine(io.stderr, `  ${formatProblem(problem)}`);
     return undefined;
   }
-  return createDiagnoser(bundleFromRunbooks(runbooks));
+  const diagnoser = createDiagnoser(bundleFromRunbooks(runbooks));
+  lastBuilt = { sources: key, diagnoser };
+  return diagnoser;
 }
 
 async function diagnoseCommand(args: string[], io: CliIo): Promise<number> {

@@ -32,6 +32,17 @@ export interface SynthesisedShimFix {
   cleanUp(): void;
 }
 
+export interface SynthOptions {
+  /**
+   * Run aws-cdk-lib's built-in CloudFormation validation (schemas and default rules; cdk.json makes a finding fail the
+   * synthesis), as `cdk synth` does. It starts a WebAssembly engine, about 10 s of CPU in every test file that asks for
+   * it; shim-fix-stack.test.ts (defaults, no optional resource) and custom-settings.test.ts (every setting changed, every
+   * optional resource on) keep it, which covers every resource the other contexts make.
+   * @default true
+   */
+  cloudFormationValidation?: boolean;
+}
+
 /**
  * Synthesises the stack in-process exactly as infra/app.ts does (cdk-nag included), with the handlers bundled once per
  * run ({@link prebuiltHandlers}). Call once per test file, in beforeAll.
@@ -41,12 +52,20 @@ export interface SynthesisedShimFix {
  * beforeAll(() => { synth = synthShimFix({ operators: 'U012ABCDEF' }); });
  * afterAll(() => synth.cleanUp());
  */
-export function synthShimFix(context: Record<string, string> = {}, scriptsDir?: string): SynthesisedShimFix {
+export function synthShimFix(
+  context: Record<string, string> = {},
+  scriptsDir?: string,
+  { cloudFormationValidation = true }: SynthOptions = {},
+): SynthesisedShimFix {
   ensureKnowledgeBundle();
   const outdir = mkdtempSync(path.join(tmpdir(), 'shim-fix-cdk-'));
   // The handlers are bundled once per run with the stack's own esbuild options (handler-bundles.ts), not once per synthesis,
   // and every synthesis ships those bundles: real assets with real hashes, as `cdk synth` makes them.
-  const app = new App({ outdir, context: { ...cdkJsonContext(), [PREBUILT_HANDLERS_CONTEXT]: prebuiltHandlers(), ...context } });
+  const app = new App({
+    outdir,
+    context: { ...cdkJsonContext(), [PREBUILT_HANDLERS_CONTEXT]: prebuiltHandlers(), ...context },
+    builtinCloudFormationValidation: cloudFormationValidation,
+  });
   const stack = new ShimFixStack(app, 'ShimFix', { settings: settingsFromContext(app.node), scriptsDir });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   // Synthesising the template runs the validation plugins: an unaddressed cdk-nag finding throws here.
