@@ -193,17 +193,20 @@ export class LabHost {
   }
 }
 
-/** The parent of a process, from /proc/<pid>/stat (the field after the parenthesised command name). */
-export function parentPid(pid: number): number {
+/** The fields of /proc/<pid>/stat after the parenthesised command name (which may itself hold spaces): state, ppid, … */
+function statFields(pid: number): string[] {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+export function parentPid(pid: number): number {
+  return Number(statFields(pid)[1]);
 }
 
 /** Whether a process runs: it exists and is not a zombie (a killed process nobody reaped still answers signal 0). */
 export function alive(pid: number): boolean {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    return statFields(pid)[0] !== 'Z';
   } catch {
     return false;
   }

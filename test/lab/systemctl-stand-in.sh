@@ -38,7 +38,7 @@ main_pid() {
   [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] || return 1
   printf '%s' "$pid"
 }
-# The unit's cgroup directory (created on first use), or nothing where the name=systemd hierarchy is not writable.
+# The unit's cgroup directory (created on first use), or nothing where no cgroup hierarchy is writable.
 unit_cgroup() {
   local dir=$1 cgroup
   if [[ ! -f $dir/cgroup ]]; then
@@ -94,7 +94,9 @@ signal_unit() {
   done
 }
 # systemd's stop for each KillMode: process = main PID only; mixed = SIGTERM to the main PID, then SIGKILL to what is
-# left of the unit; control-group = SIGTERM to the whole unit, then SIGKILL to what is left.
+# left of the unit; control-group = SIGTERM to the whole unit, then SIGKILL to what is left. systemd sends that SIGKILL
+# after TimeoutStopSec (90 s by default); the stand-in waits at most 10 s (control-group) or not at all once the main
+# PID is gone (mixed): the end state, every shim of the unit dead, is the same.
 stop_unit() {
   local dir=$1 kill_mode
   kill_mode=$(cat "$dir/KillMode" 2>/dev/null || echo control-group)
