@@ -12,7 +12,7 @@
  */
 import { logger } from '../lambda/logger';
 import { maxProgressUpdates } from '../lambda/remediation/fleet/progress';
-import { startFleetWorld } from '../test/helpers/fleet-simulation';
+import { confirmButtonOf as findConfirm, startFleetWorld } from '../test/helpers/fleet-simulation';
 
 const SIZES = (process.env.BENCH_FLEET_SIZES ?? '100,1000').split(',').map(Number);
 const RESTART_FAILURES = Number(process.env.BENCH_FLEET_FAILURES ?? 2);
@@ -36,23 +36,6 @@ interface SizeResult {
 }
 
 type Blocks = unknown;
-
-/** The Confirm button of a plan card: the first button whose action id says confirm (not the Docker consent). */
-function findConfirm(blocks: Blocks): { actionId: string; value: string } | undefined {
-  let found: { actionId: string; value: string } | undefined;
-  const visit = (node: unknown): void => {
-    if (found || node === null || typeof node !== 'object') return;
-    if (Array.isArray(node)) return node.forEach(visit);
-    const record = node as Record<string, unknown>;
-    if (record.type === 'button' && typeof record.action_id === 'string' && /confirm/.test(record.action_id) && !/docker/.test(record.action_id) && typeof record.value === 'string') {
-      found = { actionId: record.action_id, value: record.value };
-      return;
-    }
-    Object.values(record).forEach(visit);
-  };
-  visit(blocks);
-  return found;
-}
 
 const sum = (counts: Record<string, number>): number => Object.values(counts).reduce((total, count) => total + count, 0);
 const delta = (after: Record<string, number>, before: Record<string, number>): Record<string, number> =>

@@ -141,6 +141,23 @@ export function checkResultFor(verdict: SimVerdict): ScriptResult | undefined {
   }
 }
 
+/** The Confirm button of a plan card: the first button whose action id says confirm (not the Docker consent). */
+export function confirmButtonOf(blocks: unknown): { actionId: string; value: string } | undefined {
+  let found: { actionId: string; value: string } | undefined;
+  const visit = (node: unknown): void => {
+    if (found || node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(visit);
+    const record = node as Record<string, unknown>;
+    if (record.type === 'button' && typeof record.action_id === 'string' && /confirm/.test(record.action_id) && !/docker/.test(record.action_id) && typeof record.value === 'string') {
+      found = { actionId: record.action_id, value: record.value };
+      return;
+    }
+    Object.values(record).forEach(visit);
+  };
+  visit(blocks);
+  return found;
+}
+
 function line(result: ScriptResult): string {
   return `probing\n${RESULT_LINE_PREFIX}${JSON.stringify(result)}\n`;
 }
