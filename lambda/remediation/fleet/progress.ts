@@ -52,7 +52,7 @@ export const PROGRESS_MIN_INTERVAL_MS = 5_000;
 export type FleetProgressPhase = 'check' | 'restart';
 
 /**
- * What the status message shows. The instance counts are disjoint: `done + failed + skipped + inFlight <= total`; the
+ * What the status message shows. The instance counts are disjoint: `done + failed + skipped + unknown + inFlight <= total`; the
  * rest are waiting for a later wave (or, in the check phase, for their result).
  */
 export interface FleetProgressSnapshot {
@@ -70,6 +70,8 @@ export interface FleetProgressSnapshot {
   skipped: number;
   /** Sent, no terminal status yet. */
   inFlight: number;
+  /** Sent, but SSM's answer proves nothing (SendCommand timed out, the give-up bound passed): neither done nor failed. */
+  unknown?: number;
   /** 1-based wave being rolled out and how many waves there are; both 0 in the check phase. */
   wave: { index: number; count: number };
   /** Epoch ms: when the request started sending. */
@@ -117,9 +119,9 @@ export function maxProgressUpdates(durationMs: number, intervalMs = PROGRESS_MIN
   return Math.ceil(Math.max(0, durationMs) / intervalMs) + 2;
 }
 
-/** Share of the request that is finished (done, failed or skipped), 0 to 1; 1 for an empty request. */
-export function progressFraction(snapshot: Pick<FleetProgressSnapshot, 'total' | 'done' | 'failed' | 'skipped'>): number {
+/** Share of the request that is finished (done, failed, skipped or unknown), 0 to 1; 1 for an empty request. */
+export function progressFraction(snapshot: Pick<FleetProgressSnapshot, 'total' | 'done' | 'failed' | 'skipped' | 'unknown'>): number {
   if (snapshot.total <= 0) return 1;
-  const finished = snapshot.done + snapshot.failed + snapshot.skipped;
+  const finished = snapshot.done + snapshot.failed + snapshot.skipped + (snapshot.unknown ?? 0);
   return Math.min(1, Math.max(0, finished / snapshot.total));
 }

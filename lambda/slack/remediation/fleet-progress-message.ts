@@ -33,6 +33,7 @@ export function buildFleetProgressMessage(snapshot: FleetProgressSnapshot): Slac
     mrkdwn`*Failed*\n${snapshot.failed > 0 ? ':x: ' : ''}${formatCount(snapshot.failed)}`,
     mrkdwn`*Skipped*\n${formatCount(snapshot.skipped)}`,
     mrkdwn`*In flight*\n${formatCount(snapshot.inFlight)}`,
+    ...(snapshot.unknown ? [mrkdwn`*Unknown*\n:grey_question: ${formatCount(snapshot.unknown)}`] : []),
     mrkdwn`*Elapsed*\n${formatElapsed(snapshot.now - snapshot.startedAt)}`,
   ];
   if (snapshot.wave.count > 0) fields.push(mrkdwn`*Wave*\n${snapshot.wave.index} of ${snapshot.wave.count}`);
@@ -90,7 +91,7 @@ export function formatElapsed(ms: number): string {
 
 // 99 % until the last host is finished: a rounded 100 % next to "3 in flight" would say it is over when it is not.
 function percentOf(snapshot: FleetProgressSnapshot, fraction: number): number {
-  const finished = snapshot.done + snapshot.failed + snapshot.skipped >= snapshot.total;
+  const finished = snapshot.done + snapshot.failed + snapshot.skipped + (snapshot.unknown ?? 0) >= snapshot.total;
   return finished ? 100 : Math.min(99, Math.floor(fraction * 100));
 }
 

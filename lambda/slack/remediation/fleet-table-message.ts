@@ -50,6 +50,12 @@ const ICONS: Readonly<Record<string, string>> = {
   skipped: ':fast_forward:',
   'in-flight': ':gear:',
   waiting: ':hourglass_flowing_sand:',
+  checking: ':hourglass_flowing_sand:',
+  // Check categories (lambda/remediation/fleet/types.ts), for a request still in its check phase.
+  'restart-fixes': ':wrench:',
+  'docker-stops-containers': ':warning:',
+  'restart-will-not-help': ':no_entry_sign:',
+  'managed-elsewhere': ':arrow_right:',
 };
 
 // Failures first: that is what someone opening the table is looking for.

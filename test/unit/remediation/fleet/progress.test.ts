@@ -117,5 +117,6 @@ describe('fleet progress throttle', () => {
     expect(progressFraction({ total: 1_000, done: 400, failed: 30, skipped: 50 })).toBeCloseTo(0.48);
     expect(progressFraction({ total: 0, done: 0, failed: 0, skipped: 0 })).toBe(1);
     expect(progressFraction({ total: 10, done: 12, failed: 0, skipped: 0 })).toBe(1);
+    expect(progressFraction({ total: 10, done: 5, failed: 0, skipped: 0, unknown: 5 })).toBe(1);
   });
 });

@@ -77,6 +77,16 @@ describe('fleet progress message', () => {
     }
   });
 
+  test('hosts whose outcome is unknown are shown and count as finished', () => {
+    // Act
+    const message = buildFleetProgressMessage(snapshot({ done: 950, failed: 0, skipped: 0, unknown: 50, inFlight: 0, finished: true }));
+
+    // Assess
+    expect(text(message)).toContain('*Unknown*\n:grey_question: 50');
+    expect(text(message)).toContain('*100 %*');
+    expect(text(buildFleetProgressMessage(snapshot()))).not.toContain('*Unknown*');
+  });
+
   test('its size does not grow with the fleet', () => {
     // Act
     const small = buildFleetProgressMessage(snapshot({ total: 3, done: 1, failed: 0, skipped: 0, inFlight: 1 }));
