@@ -23,11 +23,8 @@
  * always ends on the final counts. An intermediate state can stay on screen until the next event (there is no timer);
  * the sweeper may render a request it finds quiet, through the same claim.
  *
- * The status message's "Show per-instance table" button reads through `FleetOutcomeReader`
- * (lambda/slack/remediation/fleet-table-listener.ts): give the remediation store a
- * `readFleetTable(requestId): Promise<{ requestId, target, rows: { instanceId, outcome, detail? }[] } | undefined>`
- * (outcome: `restarted`, `failed`, `skipped`, `unknown`, `in-flight`, `waiting`, or a check category) and the button
- * picks it up; until then it says there is nothing to show.
+ * The status message's "Show per-instance table" button reads the store's `readFleetTable` (FleetStore) through the
+ * `FleetOutcomeReader` port of lambda/slack/remediation/fleet-table-listener.ts.
  *
  * @example
  * if (progressUpdateDue(request.progressRenderedAt, clock.now(), finished, request.progressFinalRendered)) {

@@ -6,32 +6,11 @@ import { FLEET_TABLE_ACTION_ID } from './fleet-progress-message';
 import { buildFleetTableMessages, type FleetTable } from './fleet-table-message';
 
 /**
- * The port the table button reads through: every instance of a fleet request with its outcome so far. The fleet flow's
- * store implements it (per-instance outcome items); `undefined` means no such fleet request.
+ * The port the table button reads through: every instance of a fleet request with its outcome so far. The remediation
+ * store implements it (`FleetStore.readFleetTable`, per-instance outcome items); `undefined` means no such request.
  */
 export interface FleetOutcomeReader {
   readFleetTable(requestId: string): Promise<FleetTable | undefined>;
-}
-
-const fleetTableSchema = z.object({
-  requestId: z.string(),
-  target: z.string(),
-  rows: z.array(z.object({ instanceId: z.string(), outcome: z.string(), detail: z.string().optional() })),
-});
-
-/**
- * The remediation store as a {@link FleetOutcomeReader} when it has `readFleetTable` (the fleet flow adds it), its
- * answer validated with zod; `undefined` before that, and the button then says there is nothing to show.
- */
-export function fleetOutcomeReaderOf(store: object): FleetOutcomeReader | undefined {
-  if (!('readFleetTable' in store) || typeof store.readFleetTable !== 'function') return undefined;
-  const read = store.readFleetTable;
-  return {
-    readFleetTable: async (requestId) => {
-      const found: unknown = await read.call(store, requestId);
-      return found === undefined ? undefined : fleetTableSchema.parse(found);
-    },
-  };
 }
 
 export const FLEET_TABLE_COPY = {
@@ -51,16 +30,16 @@ type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMidd
  * @example
  * registerFleetTableListener(app, { outcomes: store, logger });
  */
-export function registerFleetTableListener(app: App, deps: { outcomes: FleetOutcomeReader | undefined; logger: AppLogger }): void {
+export function registerFleetTableListener(app: App, deps: { outcomes: FleetOutcomeReader; logger: AppLogger }): void {
   app.action<BlockAction<ButtonAction>>(FLEET_TABLE_ACTION_ID, (args) => showFleetTable(args, deps));
 }
 
-async function showFleetTable({ ack, body, action, client, respond }: ButtonArgs, deps: { outcomes: FleetOutcomeReader | undefined; logger: AppLogger }): Promise<void> {
+async function showFleetTable({ ack, body, action, client, respond }: ButtonArgs, deps: { outcomes: FleetOutcomeReader; logger: AppLogger }): Promise<void> {
   await ack();
   const requestId = requestIdSchema.safeParse(action.value);
   const channel = body.channel?.id ?? body.container?.channel_id;
   const threadTs = body.message?.thread_ts ?? body.message?.ts;
-  if (!requestId.success || !channel || !threadTs || !deps.outcomes) {
+  if (!requestId.success || !channel || !threadTs) {
     await respond({ response_type: 'ephemeral', replace_original: false, text: FLEET_TABLE_COPY.unknownRequest });
     return;
   }

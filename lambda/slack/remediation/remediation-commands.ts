@@ -15,7 +15,7 @@ import { REMEDIATION_IDS } from './ids';
 import { buildPlanCard, buildPlanOutcome } from './plan-card';
 import type { ConfirmClaim, PlanOutcome, RemediationService } from '../../remediation/remediation-service';
 import { describeConfirm } from './confirm-job';
-import { fleetOutcomeReaderOf, registerFleetTableListener } from './fleet-table-listener';
+import { registerFleetTableListener } from './fleet-table-listener';
 
 export const REMEDIATION_COPY = {
   usage: 'Name the instance: `/shim-fix check i-0123456789abcdef0` (read-only) or `/shim-fix restart i-0123456789abcdef0`. A fleet: `tag:team=payments`.',
@@ -72,7 +72,7 @@ export class SlackRemediationCommands implements RemediationCommands {
     app.action<BlockAction<ButtonAction>>(REMEDIATION_IDS.restartFromCheck, (args) => this.onRestartFromCheck(args));
     app.action<BlockAction<ButtonAction>>(IDS.remediationCheckOpen, (args) => this.onCheckOpen(args));
     app.view<ViewSubmitAction>(REMEDIATION_IDS.checkModal, (args) => this.onCheckSubmit(args));
-    registerFleetTableListener(app, { outcomes: fleetOutcomeReaderOf(this.store), logger: this.logger });
+    registerFleetTableListener(app, { outcomes: this.store, logger: this.logger });
   }
 
   /**
