@@ -111,6 +111,30 @@ function bash(): string {
   return bashPath;
 }
 
+let tools: [string, string][] | undefined;
+
+/** Where the real tools the stubs need are, looked up once per test file rather than once per host. */
+function realTools(): [string, string][] {
+  tools ??= ['bash', 'timeout', 'sleep', 'readlink', 'mv', 'rm', 'cat', 'ln', 'mkdir'].map((tool) => {
+    const real = spawnSync(bash(), ['-c', `type -P ${tool}`], { encoding: 'utf8' }).stdout.trim();
+    if (!real) throw new Error(`${tool} is required to test the SSM scripts`);
+    return [tool, real];
+  });
+  return tools;
+}
+
+let socketFile: string | undefined;
+
+/** A unix socket file, left behind by a process that exits without closing its server (that keeps the file); made once. */
+function deadSocket(): string {
+  if (socketFile !== undefined) return socketFile;
+  const target = path.join(ASSEMBLED_DIR, 'dead.sock');
+  const made = spawnSync(process.execPath, ['-e', "require('net').createServer().listen(process.argv[1], () => process.exit(0))", target], { encoding: 'utf8' });
+  if (made.status !== 0 || !fs.statSync(target, { throwIfNoEntry: false })?.isSocket()) throw new Error(`could not create socket ${target}: ${made.stderr}`);
+  socketFile = target;
+  return target;
+}
+
 function q(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
@@ -353,17 +377,12 @@ export class FakeContainerHost {
   }
 
   private linkTools(): void {
-    for (const tool of ['bash', 'timeout', 'sleep', 'readlink', 'mv', 'rm', 'cat', 'ln', 'mkdir']) {
-      const real = spawnSync(bash(), ['-c', `type -P ${tool}`], { encoding: 'utf8' }).stdout.trim();
-      if (!real) throw new Error(`${tool} is required to test the SSM scripts`);
-      fs.symlinkSync(real, path.join(this.tools, tool));
-    }
+    for (const [tool, real] of realTools()) fs.symlinkSync(real, path.join(this.tools, tool));
   }
 
-  /** A unix socket file, left behind by a process that exits without closing its server (that keeps the file). */
+  /** A unix socket file nobody listens on: a hard link to the one {@link deadSocket} made, so a host costs no process. */
   private createSocket(target: string): void {
-    const made = spawnSync(process.execPath, ['-e', "require('net').createServer().listen(process.argv[1], () => process.exit(0))", target], { encoding: 'utf8' });
-    if (made.status !== 0 || !fs.existsSync(target)) throw new Error(`could not create socket ${target}: ${made.stderr}`);
+    fs.linkSync(deadSocket(), target);
   }
 
   private write(name: string, content: string): void {
