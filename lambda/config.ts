@@ -39,6 +39,11 @@ export interface Config {
   commandLogGroup?: string;
   /** DynamoDB table; unset means an in-memory store (local runs only). */
   table?: string;
+  /**
+   * The scan schedule's expression (SHIM_FIX_SCAN_SCHEDULE, set by the stack when `scanSchedule` is): App Home says
+   * whether a scheduled scan is set up. Unset: none is.
+   */
+  scanSchedule?: string;
   awsRegion?: string;
 }
 
@@ -97,6 +102,7 @@ export function loadConfig(env: Env = process.env): Config {
     workerFunction: optional(env, 'SHIM_FIX_WORKER_FUNCTION'),
     commandLogGroup: optional(env, 'SHIM_FIX_COMMAND_LOG_GROUP'),
     table: optional(env, 'SHIM_FIX_TABLE'),
+    scanSchedule: optional(env, 'SHIM_FIX_SCAN_SCHEDULE'),
     awsRegion: optional(env, 'AWS_REGION') ?? optional(env, 'AWS_DEFAULT_REGION'),
   };
 }

@@ -3,6 +3,8 @@ import type { Plan, PlanEvidence } from '../core/remediation/types';
 import { OUTCOME_COUNTER, type FleetOutcome, type FleetRecord, type NewFleetRecord } from '../remediation/fleet/fleet-store';
 import { fleetTableOf, type FleetTableView } from '../remediation/fleet/fleet-table';
 import type { FleetFinding } from '../remediation/fleet/types';
+import { lastScanOf, type ScanRecord } from '../remediation/scan/scan-report';
+import type { LastScanRecord } from '../remediation/scan/scan-store';
 import { RESULT_POST_LEASE_SECONDS, type AuditEvent, type AuditRecord, type InFlightRequest, type LockResult, type NewAuditRecord, type PlanClaim, type RemediationStore, type SendingStage, type StatusMessageRef } from './remediation-store-types';
 
 interface StoredPlan {
@@ -26,10 +28,27 @@ export class InMemoryRemediationStore implements RemediationStore {
   private readonly posted = new Map<string, number | undefined>();
   private readonly inFlight = new Map<string, InFlightRequest>();
   private readonly fleets = new Map<string, { record: FleetRecord; findings: Map<string, FleetFinding>; outcomes: Map<string, FleetOutcome>; waves: Set<number> }>();
+  private readonly scans = new Map<string, ScanRecord>();
+  private lastScan: LastScanRecord | undefined;
   private readonly now: () => number;
 
   public constructor({ now = Date.now }: { now?: () => number } = {}) {
     this.now = now;
+  }
+
+  public async saveScan(record: ScanRecord): Promise<void> {
+    this.scans.set(record.scanId, structuredClone(record));
+    // As the table's condition: a scan that completed earlier never replaces a later one.
+    if (this.lastScan === undefined || this.lastScan.completedAt < record.completedAt) this.lastScan = lastScanOf(structuredClone(record));
+  }
+
+  public async getScan(scanId: string): Promise<ScanRecord | undefined> {
+    const record = this.scans.get(scanId);
+    return record ? structuredClone(record) : undefined;
+  }
+
+  public async getLastScan(): Promise<LastScanRecord | undefined> {
+    return this.lastScan ? structuredClone(this.lastScan) : undefined;
   }
 
   public async savePlan(plan: Plan): Promise<void> {

@@ -1,6 +1,7 @@
 import type { RequestOutcome } from '../core/remediation/command-status';
 import type { Plan, PlanEvidence, RemediationAction } from '../core/remediation/types';
 import type { FleetPhase, FleetStore } from '../remediation/fleet/fleet-store';
+import type { ScanStore } from '../remediation/scan/scan-store';
 
 /** Where the public status message of a request lives, so the status handler can update it and reply in its thread. */
 export interface StatusMessageRef {
@@ -84,7 +85,7 @@ export type PlanClaim =
 /**
  * The remediation flow's durable state. Every method that decides a race returns whether this caller won it.
  */
-export interface RemediationStore extends FleetStore {
+export interface RemediationStore extends FleetStore, ScanStore {
   /** `dynamodb:<table>` or `memory`, for the start-up log. */
   readonly description: string;
   savePlan(plan: Plan): Promise<void>;

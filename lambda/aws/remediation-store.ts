@@ -8,6 +8,9 @@ import type { FleetOutcome, FleetRecord, NewFleetRecord } from '../remediation/f
 import type { FleetTableView } from '../remediation/fleet/fleet-table';
 import type { FleetFinding } from '../remediation/fleet/types';
 import { DynamoFleetItems } from './remediation-store-fleet';
+import { DynamoScanItems } from './remediation-store-scan';
+import type { ScanRecord } from '../remediation/scan/scan-report';
+import type { LastScanRecord } from '../remediation/scan/scan-store';
 import { RESULT_POST_LEASE_SECONDS, type AuditEvent, type AuditRecord, type InFlightRequest, type LockResult, type NewAuditRecord, type PlanClaim, type RemediationStore, type SendingStage, type StatusMessageRef } from './remediation-store-types';
 
 export * from './remediation-store-types';
@@ -119,6 +122,7 @@ export class DynamoRemediationStore implements RemediationStore {
   private readonly documents: DynamoDBDocumentClient;
   private readonly now: () => number;
   private readonly fleetItems: DynamoFleetItems;
+  private readonly scanItems: DynamoScanItems;
   private sequence = 0;
 
   public constructor({ tableName, client, now = Date.now }: DynamoRemediationStoreOptions) {
@@ -127,8 +131,19 @@ export class DynamoRemediationStore implements RemediationStore {
     this.now = now;
     this.description = `dynamodb:${tableName}`;
     this.fleetItems = new DynamoFleetItems(this.documents, tableName, AUDIT_RETENTION_SECONDS, now, (requestId, event) => this.appendEvent(requestId, event));
+    this.scanItems = new DynamoScanItems(this.documents, tableName, () => this.nowSeconds() + AUDIT_RETENTION_SECONDS);
   }
 
+  // The scan items (lambda/aws/remediation-store-scan.ts): the proactive scan's records and App Home's last scan.
+  public saveScan(record: ScanRecord): Promise<void> {
+    return this.scanItems.saveScan(record);
+  }
+  public getScan(scanId: string): Promise<ScanRecord | undefined> {
+    return this.scanItems.getScan(scanId);
+  }
+  public getLastScan(): Promise<LastScanRecord | undefined> {
+    return this.scanItems.getLastScan();
+  }
   // The fleet items (lambda/aws/remediation-store-fleet.ts) share this table and its audit trail.
   public createFleet(record: NewFleetRecord): Promise<void> {
     return this.fleetItems.createFleet(record);

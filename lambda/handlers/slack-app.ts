@@ -39,7 +39,7 @@ export function singleWorkspaceAuthorize(botToken: string): Authorize<boolean> {
 
 export interface SlackDepsOptions {
   /** With `operators` and `allowTag` (the full configuration) the app also has a Home tab (lambda/slack/app-home/). */
-  config: Pick<Config, 'table'> & Partial<Pick<Config, 'operators' | 'allowTag'>>;
+  config: Pick<Config, 'table'> & Partial<Pick<Config, 'operators' | 'allowTag' | 'scanSchedule'>>;
   /** Parsed `lambda/generated/knowledge.json` (or its text). */
   knowledge: unknown;
   logger: AppLogger;
@@ -60,7 +60,7 @@ export function createSlackDeps({ config, knowledge, logger, dynamo, remediation
     logger.warn('SHIM_FIX_TABLE is not set: duplicate deliveries are tracked in memory, in this process only (fine for local runs, not for Lambda)');
   }
   const { operators, allowTag } = config;
-  const appHome = operators !== undefined && allowTag !== undefined ? createAppHomeSources({ table: config.table, operators, allowTag }, dynamo) : undefined;
+  const appHome = operators !== undefined && allowTag !== undefined ? createAppHomeSources({ table: config.table, operators, allowTag, ...(config.scanSchedule !== undefined ? { scanSchedule: config.scanSchedule } : {}) }, dynamo) : undefined;
   return { diagnoser, idempotency, logger, remediation: remediation?.({ idempotency, logger }), ...(appHome !== undefined ? { appHome } : {}) };
 }
 

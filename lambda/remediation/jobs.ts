@@ -30,11 +30,22 @@ export const confirmJobSchema = z.object({
   planId: z.string().regex(/^p-[A-Za-z0-9_-]{1,40}$/),
   actionId: z.enum(ACTION_IDS),
 });
-export const remediationJobSchema = z.discriminatedUnion('kind', [checkFirstJobSchema, planCheckJobSchema, confirmJobSchema]);
+/** A tag the scan is limited to (`/shim-fix scan tag:K=V`); the allow tag is still required of every instance. */
+const scanTag = z.object({ key: z.string().min(1).max(128), value: z.string().max(256) });
+/**
+ * The proactive scan (lambda/remediation/scan/): a read-only fleet check whose report goes to `channelId` only when
+ * hosts will fail new containers. From the schedule (no `requestedBy`: no person asked) or `/shim-fix scan` (an operator).
+ */
+export const scanJobSchema = z.object({ kind: z.literal('scan'), channelId, requestedBy: userId.optional(), tag: scanTag.optional() });
+/** The scan report's "Restart the N stale hosts…": a fresh check-first over the ids stored with scan `scanId`. */
+export const scanRestartJobSchema = z.object({ kind: z.literal('scan-restart'), userId, channelId, scanId: z.string().regex(/^r-[A-Za-z0-9_-]{1,40}$/) });
+export const remediationJobSchema = z.discriminatedUnion('kind', [checkFirstJobSchema, planCheckJobSchema, confirmJobSchema, scanJobSchema, scanRestartJobSchema]);
 export type RemediationJob = z.infer<typeof remediationJobSchema>;
 export type CheckFirstJob = z.infer<typeof checkFirstJobSchema>;
 export type ConfirmJob = z.infer<typeof confirmJobSchema>;
 export type PlanCheckJob = z.infer<typeof planCheckJobSchema>;
+export type ScanJob = z.infer<typeof scanJobSchema>;
+export type ScanRestartJob = z.infer<typeof scanRestartJobSchema>;
 
 /** Where a job's own answers go (the requester only). A Bolt listener's `client.chat` fits. */
 export interface EphemeralPoster {

@@ -9,11 +9,12 @@ export type SlashRoute =
 
 const HELP_WORDS = new Set(['help', '?', '-h', '--help', 'usage']);
 const SEARCH_WORDS = new Set(['search', 'find']);
-const REMEDIATION_WORDS = new Set(['check', 'restart']);
+// `scan` checks a fleet for stale daemons (read-only); the remediation flow parses and authorises it like `check`.
+const REMEDIATION_WORDS = new Set(['check', 'restart', 'scan']);
 /** What a remediation target looks like at a glance; the remediation flow validates the exact form. */
 const TARGET_LIKE = /^(?:m?i-[0-9a-z]+|tag:.*)$/i;
 
-export const SUBCOMMANDS = ['help', 'search', 'check', 'restart'] as const;
+export const SUBCOMMANDS = ['help', 'search', 'check', 'restart', 'scan'] as const;
 
 /**
  * @example

@@ -24,11 +24,20 @@ export function appHomeListener(deps: SlackDeps) {
         (occurrences) => groupGaps(occurrences, GAP_GROUPS),
         (error: unknown) => unavailable(deps, 'knowledge gaps', error),
       ),
-      (home.lastScan?.() ?? Promise.resolve(undefined)).catch(() => undefined),
+      // A last scan that cannot be read is left out (the schedule line still shows): it is a summary, not an action.
+      (home.lastScan?.() ?? Promise.resolve(undefined)).catch((error: unknown) => void unavailable(deps, 'last scan', error)),
     ]);
     await client.views.publish({
       user_id: event.user,
-      view: buildHomeView({ viewer: event.user, operators: home.operators, allowTag: home.allowTag, recent, gaps, ...(lastScan !== undefined ? { lastScan } : {}) }),
+      view: buildHomeView({
+        viewer: event.user,
+        operators: home.operators,
+        allowTag: home.allowTag,
+        recent,
+        gaps,
+        ...(lastScan !== undefined ? { lastScan } : {}),
+        ...(home.scanSchedule !== undefined ? { scanSchedule: home.scanSchedule } : {}),
+      }),
     });
   };
 }

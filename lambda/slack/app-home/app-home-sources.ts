@@ -11,8 +11,10 @@ export interface AppHomeSources {
   allowTag: { key: string; value: string };
   requests: Pick<RemediationStore, 'listRecentAudits'>;
   gaps: KnowledgeGapStore;
-  /** The scheduled scan's last result (issue 13 point 3, not built yet): absent means "not set up". */
+  /** The last scan's summary (lambda/remediation/scan/), scheduled or on demand; absent or undefined: none yet. */
   lastScan?: () => Promise<LastScan | undefined>;
+  /** The schedule's expression when the stack set one up (SHIM_FIX_SCAN_SCHEDULE); absent: "not set up". */
+  scanSchedule?: string;
 }
 
 /** How many requests App Home lists. */

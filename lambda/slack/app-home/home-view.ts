@@ -16,13 +16,21 @@ export interface RecentRequest {
   thread?: { channel: string; ts: string; permalink?: string };
 }
 
-/** What a scheduled scan found (issue 13 point 3); absent until a scan exists. */
+/** What the last scan found (issue 13 point 3, lambda/remediation/scan/); absent until a scan completed. */
 export interface LastScan {
   /** Milliseconds since the epoch. */
   at: number;
   checked: number;
-  /** Instances that will fail new containers. */
+  /** Instances that will fail new containers (stale daemon, shim newer than daemon), capped by the store. */
   stale: readonly string[];
+  /** How many will fail in all, when more than `stale` lists. */
+  staleTotal?: number;
+  /** `every allow-tagged instance`, `tag:team=payments`. */
+  target?: string;
+  /** Instances without an answer (offline, not Linux, the check failed). */
+  unreachable?: number;
+  /** Absent for the scheduled scan. */
+  requestedBy?: string;
 }
 
 export interface HomeViewInput {
@@ -30,6 +38,8 @@ export interface HomeViewInput {
   operators: readonly string[];
   allowTag: { key: string; value: string };
   lastScan?: LastScan;
+  /** The scan schedule's expression (`cron(0 6 * * ? *)`) when the stack set one up (SHIM_FIX_SCAN_SCHEDULE). */
+  scanSchedule?: string;
   /** `unavailable` when the store could not be read: said plainly rather than shown as "none". */
   recent: readonly RecentRequest[] | 'unavailable';
   gaps: readonly GapGroup[] | 'unavailable';
@@ -58,8 +68,8 @@ export function buildHomeView(input: HomeViewInput): HomeView {
     section(whoMayAct(input)),
     ...(input.operators.length === 0 ? [] : [section(operator ? HOME_COPY.youAreOperator : HOME_COPY.youAreNot)]),
     DIVIDER,
-    header('Last scan'),
-    section(input.lastScan === undefined ? HOME_COPY.noScan : scanLine(input.lastScan)),
+    header('Scan'),
+    ...scanBlocks(input),
     DIVIDER,
     header('Recent requests'),
     ...recentBlocks(input.recent, operator),
@@ -76,9 +86,33 @@ function whoMayAct({ operators, allowTag }: HomeViewInput): Mrkdwn {
   return mrkdwn`*Who may act:* ${joinMrkdwn(operators.map(mention), ', ')}, on instances tagged ${code(`${allowTag.key}=${allowTag.value}`)}.`;
 }
 
+/** How many of the last scan's failing hosts App Home lists by id. */
+const SCAN_IDS_SHOWN = 20;
+
+/** Whether a schedule is set up (the stack setting), then what the last scan found, scheduled or on demand. */
+function scanBlocks({ scanSchedule, lastScan }: HomeViewInput): KnownBlock[] {
+  const schedule =
+    scanSchedule === undefined
+      ? HOME_COPY.noScan
+      : mrkdwn`*Scheduled scan:* ${code(scanSchedule)}; it reports to its channel only when hosts will fail new containers.`;
+  const blocks = [section(schedule)];
+  if (lastScan !== undefined) blocks.push(section(scanLine(lastScan)));
+  blocks.push(context(mrkdwn`Operators run one now with ${code('/shim-fix scan')} or ${code('/shim-fix scan tag:Key=Value')} (read-only).`));
+  return blocks;
+}
+
 function scanLine(scan: LastScan): Mrkdwn {
-  const found = scan.stale.length === 0 ? mrkdwn`none will fail new containers` : mrkdwn`${scan.stale.length} will fail new containers: ${joinMrkdwn(scan.stale.slice(0, 20).map((id) => code(id)), ', ')}`;
-  return mrkdwn`*Scheduled scan:* ${when(scan.at)}, ${scan.checked} instances checked, ${found}.`;
+  const total = Math.max(scan.staleTotal ?? 0, scan.stale.length);
+  const shown = scan.stale.slice(0, SCAN_IDS_SHOWN);
+  const more = total - shown.length;
+  const found =
+    total === 0
+      ? mrkdwn`none will fail new containers`
+      : mrkdwn`${total} will fail new containers: ${joinMrkdwn(shown.map((id) => code(id)), ', ')}${more > 0 ? mrkdwn` and ${more} more` : mrkdwn``}`;
+  const target = scan.target === undefined ? mrkdwn`` : mrkdwn` of ${code(scan.target)}`;
+  const by = scan.requestedBy === undefined ? mrkdwn`` : mrkdwn` by ${mention(scan.requestedBy)}`;
+  const silent = scan.unreachable ? mrkdwn`, ${scan.unreachable} without an answer` : mrkdwn``;
+  return mrkdwn`*Last scan:* ${when(scan.at)}${target}${by}, ${scan.checked} instances checked${silent}, ${found}.`;
 }
 
 function recentBlocks(recent: HomeViewInput['recent'], operator: boolean): KnownBlock[] {

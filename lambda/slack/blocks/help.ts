@@ -40,6 +40,7 @@ export function buildHelp({ unknown, suggestion, remediationEnabled }: HelpOptio
           ? [
               mrkdwn`${code('/shim-fix check <instance>')} read-only check of containerd and Docker on an instance, e.g. ${code('/shim-fix check i-0123456789abcdef0')}`,
               mrkdwn`${code('/shim-fix restart <instance>')} restart containerd, then Docker, after you confirm (also ${code('tag:Key=Value')} for a fleet)`,
+              mrkdwn`${code('/shim-fix scan [tag:Key=Value]')} read-only check of every allow-tagged instance (or one tag) for daemons that will fail new containers; reports here only if it finds some`,
             ]
           : []),
         mrkdwn`${code('/shim-fix help')} this message`,

@@ -5,6 +5,8 @@ import type { ConfirmJob, JobChat, PlanCheckJob, RemediationJob } from '../../re
 import type { ConfirmOutcome, RemediationService, StatusPublisher } from '../../remediation/remediation-service';
 import { slackErrorCode } from '../answer-paste';
 import { runCheckFirstJob } from './check-first-job';
+import { runScanJob, runScanRestartJob } from './scan-job';
+import type { FleetCheckStarter } from '../../remediation/fleet/types';
 import { buildPlanCard, buildPlanOutcome } from './plan-card';
 import { buildStatusMessage } from './status-message';
 
@@ -20,12 +22,16 @@ export interface JobDeps {
   service: RemediationService;
   store: RemediationStore;
   logger: AppLogger;
+  /** The fleet flow's starter (scans and the scan report's restart button); absent where it is not wired. */
+  fleet?: FleetCheckStarter;
 }
 
 /** Runs one handed-over job (the remediation worker in Lambda, the in-process queue locally). */
 export async function runRemediationJob(job: RemediationJob, chat: JobChat, deps: JobDeps): Promise<void> {
   if (job.kind === 'check-first') await runCheckFirstJob(job, { service: deps.service, chat, logger: deps.logger });
   else if (job.kind === 'plan-check') await runPlanCheckJob(job, chat, deps);
+  else if (job.kind === 'scan') await runScanJob(job, chat, { fleet: deps.fleet, store: deps.store, logger: deps.logger });
+  else if (job.kind === 'scan-restart') await runScanRestartJob(job, chat, { fleet: deps.fleet, store: deps.store, logger: deps.logger });
   else await runConfirmJob(job, chat, deps);
 }
 

@@ -48,7 +48,7 @@ export function createRemediationCommands(options: CreateRemediationOptions): Re
         (error) => logger.error('remediation job failed', { error: error instanceof Error ? error.message : String(error) }),
       );
   /* eslint-enable @typescript-eslint/no-require-imports */
-  return new SlackRemediationCommands(service, store, logger, queue);
+  return new SlackRemediationCommands(service, store, logger, queue, config.operators);
 }
 
 let lambdaClient: import('@aws-sdk/client-lambda').LambdaClient | undefined;

@@ -16,6 +16,8 @@ import { buildPlanCard, buildPlanOutcome } from './plan-card';
 import type { ConfirmClaim, PlanOutcome, RemediationService } from '../../remediation/remediation-service';
 import { describeConfirm } from './confirm-job';
 import { registerFleetTableListener } from './fleet-table-listener';
+import { onScanRestart, parseScanCommand, startScan } from './scan-command';
+import { SCAN_RESTART_ACTION_ID } from './scan-report-message';
 
 export const REMEDIATION_COPY = {
   usage: 'Name the instance: `/shim-fix check i-0123456789abcdef0` (read-only) or `/shim-fix restart i-0123456789abcdef0`. A fleet: `tag:team=payments`.',
@@ -52,9 +54,16 @@ export class SlackRemediationCommands implements RemediationCommands {
     private readonly store: RemediationStore,
     private readonly logger: AppLogger,
     private readonly queue: JobQueue,
+    /** Who may scan (as for `check`: lambda/core/remediation/authorisation.ts); empty means nobody. */
+    private readonly operators: readonly string[] = [],
   ) {}
 
   public async handleCommand(input: RemediationCommandInput): Promise<void> {
+    const scan = parseScanCommand(input.text);
+    if (scan !== undefined) {
+      await startScan(scan, input, { operators: this.operators, queue: this.queue, logger: this.logger });
+      return;
+    }
     const { action, targetText } = splitCommand(input.text);
     if (targetText === '') {
       await input.respond({ response_type: 'ephemeral', text: REMEDIATION_COPY.usage });
@@ -73,6 +82,7 @@ export class SlackRemediationCommands implements RemediationCommands {
     app.action<BlockAction<ButtonAction>>(IDS.remediationCheckOpen, (args) => this.onCheckOpen(args));
     app.view<ViewSubmitAction>(REMEDIATION_IDS.checkModal, (args) => this.onCheckSubmit(args));
     registerFleetTableListener(app, { outcomes: this.store, logger: this.logger });
+    app.action<BlockAction<ButtonAction>>(SCAN_RESTART_ACTION_ID, (args) => onScanRestart(args, { operators: this.operators, queue: this.queue, logger: this.logger }));
   }
 
   /**

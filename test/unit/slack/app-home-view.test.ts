@@ -28,8 +28,38 @@ describe('buildHomeView', () => {
     const text = textOf({ ...BASE, lastScan: { at: Date.parse('2026-12-01T06:00:00Z'), checked: 40, stale: ['i-0aaaaaaaaaaaaaaaa'] } });
 
     // Assess
-    expect(text).toContain('*Scheduled scan:* 2026-12-01 06:00 UTC, 40 instances checked, 1 will fail new containers: `i-0aaaaaaaaaaaaaaaa`.');
+    expect(text).toContain('*Last scan:* 2026-12-01 06:00 UTC, 40 instances checked, 1 will fail new containers: `i-0aaaaaaaaaaaaaaaa`.');
+    // No schedule was configured: the on-demand scan does not make one.
+    expect(text).toContain('*Scheduled scan:* not set up.');
+  });
+
+  test('a configured schedule is named, and a last scan lists the first 20 failing hosts, then how many more', () => {
+    // Prepare
+    const stale = Array.from({ length: 50 }, (_, i) => `i-0${String(i).padStart(16, '0')}`);
+
+    // Act
+    const text = textOf({
+      ...BASE,
+      scanSchedule: 'cron(0 6 * * ? *)',
+      lastScan: { at: Date.parse('2026-12-02T06:00:00Z'), checked: 900, stale, staleTotal: 120, target: 'every allow-tagged instance', unreachable: 3 },
+    });
+
+    // Assess
+    expect(text).toContain('*Scheduled scan:* `cron(0 6 * * ? *)`');
     expect(text).not.toContain('not set up');
+    expect(text).toContain('*Last scan:* 2026-12-02 06:00 UTC of `every allow-tagged instance`, 900 instances checked, 3 without an answer, 120 will fail new containers: ');
+    expect(text).toContain('`i-00000000000000019` and 100 more.');
+    expect(text).not.toContain('i-00000000000000020');
+  });
+
+  test('a clean last scan says none will fail, and a hostile target is escaped', () => {
+    // Act
+    const text = textOf({ ...BASE, lastScan: { at: Date.parse('2026-12-02T06:00:00Z'), checked: 5, stale: [], target: 'tag:<!here>=x&y' } });
+
+    // Assess
+    expect(text).toContain('5 instances checked, none will fail new containers.');
+    expect(text).toContain('&lt;!here&gt;');
+    expect(text).not.toContain('<!here>');
   });
 
   test('a store that could not be read is said so, and hostile text is escaped', () => {
