@@ -24,6 +24,7 @@ const fleetItemSchema = z
     waves: z.array(z.array(instanceId)),
     withDocker: z.array(instanceId),
     maxFailures: count,
+    document: z.object({ name: z.string().min(1), version: z.string().regex(/^[1-9][0-9]*$/) }).optional(),
     reported: count.default(0),
     commandIds: z.array(z.string()).default([]),
     done: count.default(0),
@@ -238,7 +239,7 @@ function key(requestId: string): string {
 function toRecord(item: Record<string, unknown>): FleetRecord {
   const parsed = fleetItemSchema.safeParse(item);
   if (!parsed.success) throw new RemediationStoreError(`a fleet request has an unexpected shape: ${parsed.error.message}`, { cause: parsed.error });
-  const { requestedBy, checkRequestId, haltedReason, completedAt, progressRenderedAt, progressFinalRendered, ...data } = parsed.data;
+  const { requestedBy, checkRequestId, document, haltedReason, completedAt, progressRenderedAt, progressFinalRendered, ...data } = parsed.data;
   const waveSent: Record<number, number> = {};
   const waveEnded: Record<number, number> = {};
   for (const [name, value] of Object.entries(item)) {
@@ -269,6 +270,7 @@ function toRecord(item: Record<string, unknown>): FleetRecord {
     waveEnded,
     ...(requestedBy !== undefined ? { requestedBy } : {}),
     ...(checkRequestId !== undefined ? { checkRequestId } : {}),
+    ...(document !== undefined ? { document } : {}),
     ...(haltedReason !== undefined ? { haltedReason } : {}),
     ...(completedAt !== undefined ? { completedAt } : {}),
     ...(progressRenderedAt !== undefined ? { progressRenderedAt } : {}),

@@ -62,6 +62,15 @@ const storedPlanSchema = z.object({
       containersAtRisk: z.number().int().nonnegative().optional(),
     })
     .optional(),
+  fleet: z
+    .object({
+      checkRequestId: z.string().min(1),
+      targetLabel: z.string(),
+      restartIds: z.array(z.string().regex(/^(?:i-[0-9a-f]{8}|i-[0-9a-f]{17}|mi-[0-9a-f]{17})$/)).max(1000),
+      dockerIds: z.array(z.string().regex(/^(?:i-[0-9a-f]{8}|i-[0-9a-f]{17}|mi-[0-9a-f]{17})$/)).max(1000),
+      dockerContainers: z.number().int().nonnegative(),
+    })
+    .optional(),
 });
 
 const planSchema = z.object({

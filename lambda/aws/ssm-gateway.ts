@@ -12,6 +12,7 @@ import * as z from 'zod';
 import type { AllowTag } from '../config';
 import { classifyAwsError } from '../core/remediation/aws-failure';
 import { AwsCallError } from '../core/remediation/errors';
+import { MAX_FLEET_INSTANCES } from '../core/remediation/preflight';
 import type { Target } from '../core/remediation/targets';
 import type { DocumentRef, FleetFacts, InstanceFacts, ManagedInstance, RolloutOptions } from '../core/remediation/types';
 
@@ -21,6 +22,7 @@ export interface SsmGateway {
   describeInstance(instanceId: string): Promise<InstanceFacts>;
   /** Which managed nodes carry both the fleet tag and the allow tag (and how many carry the fleet tag at all). */
   describeFleet(tag: { key: string; value: string }): Promise<FleetFacts>;
+
   /** The default version of one of our documents: the plan pins the command to it. */
   documentVersion(name: string): Promise<DocumentRef>;
   sendCommand(request: CommandRequest): Promise<{ commandId: string }>;
@@ -33,6 +35,12 @@ export interface CommandRequest {
   target: Target;
   comment: string;
   rollout: RolloutOptions;
+  /**
+   * A fleet batch: these instance ids (at most {@link MAX_INSTANCE_IDS_PER_SEND}, SendCommand's limit) instead of the
+   * target, with the rollout's MaxConcurrency and MaxErrors. The fleet flow sends by id, never by tag: the exact set it
+   * checked and locked, each id evaluated against IAM's allow-tag condition.
+   */
+  instanceIds?: readonly string[];
   /** SendCommand `Parameters` (the restart document's AllowStoppingContainers); none for the check. */
   parameters?: Readonly<Record<string, readonly string[]>>;
 }
@@ -87,9 +95,12 @@ export interface SsmGatewayOptions {
   maxTagPages?: number;
 }
 
-// DescribeInstanceInformation accepts 5..50; 50 keeps the number of calls (and the 3-second Slack budget) small.
+// DescribeInstanceInformation accepts 5..50; 50 keeps the number of calls small (fleets are planned in the worker).
 const PAGE_SIZE = 50;
-const FLEET_PAGES = 2; // 100 instances: enough to tell "more than MAX_FLEET_INSTANCES".
+/** One page more than the cap needs: enough to tell "more than MAX_FLEET_INSTANCES" (21 calls for 1,000). */
+const FLEET_PAGES = Math.ceil(MAX_FLEET_INSTANCES / PAGE_SIZE) + 1;
+/** SendCommand's limit for `InstanceIds`. */
+export const MAX_INSTANCE_IDS_PER_SEND = 50;
 
 const instanceSchema = z.object({
   InstanceId: z.string().regex(/^(?:i-[0-9a-f]{8}|i-[0-9a-f]{17}|mi-[0-9a-f]{17})$/),
@@ -171,7 +182,9 @@ export class AwsSsmGateway implements SsmGateway {
   }
 
   public async describeFleet(tag: { key: string; value: string }): Promise<FleetFacts> {
-    const both = [tagFilter(tag), tagFilter(this.allowTag)];
+    // The allow tag itself (a scan of everything enrolled, lambda/remediation/fleet/): one filter, not the same one twice.
+    const sameAsAllow = tag.key === this.allowTag.key && tag.value === this.allowTag.value;
+    const both = sameAsAllow ? [tagFilter(tag)] : [tagFilter(tag), tagFilter(this.allowTag)];
     const [eligible, withTag] = await Promise.all([this.listInstances(both, FLEET_PAGES), this.listInstances([tagFilter(tag)], FLEET_PAGES)]);
     return {
       tag,
@@ -227,7 +240,15 @@ export class AwsSsmGateway implements SsmGateway {
         ...(this.commandLogGroup === undefined ? {} : { CloudWatchLogGroupName: this.commandLogGroup }),
       },
     };
-    if (request.target.kind === 'instance') {
+    if (request.instanceIds !== undefined) {
+      if (request.instanceIds.length === 0 || request.instanceIds.length > MAX_INSTANCE_IDS_PER_SEND) {
+        // A programming error: SSM would reject it (ValidationException), and the batches are cut before this.
+        throw new RangeError(`a SendCommand batch takes 1 to ${MAX_INSTANCE_IDS_PER_SEND} instance ids, got ${request.instanceIds.length}`);
+      }
+      input.InstanceIds = [...request.instanceIds];
+      input.MaxConcurrency = request.rollout.maxConcurrency;
+      input.MaxErrors = request.rollout.maxErrors;
+    } else if (request.target.kind === 'instance') {
       input.InstanceIds = [request.target.instanceId];
     } else {
       // Both tags: SSM resolves the intersection, and IAM's ssm:resourceTag condition guards the allow tag again.

@@ -19,8 +19,12 @@ export type PreflightVerdict =
   | { ok: true; instanceIds: string[]; summary: string }
   | { ok: false; problem: PreflightProblem; message: string };
 
-/** Fleets are locked instance by instance in one DynamoDB transaction (at most 100 items), so they are capped. */
-export const MAX_FLEET_INSTANCES = 50;
+/**
+ * The most instances one fleet request acts on (issue 13). The check goes out in SendCommand batches of 50 ids and the
+ * restart in waves, each instance locked on its own, so the cap is about the plan: 21 DescribeInstanceInformation
+ * pages, one card, one audit record that still fits a DynamoDB item.
+ */
+export const MAX_FLEET_INSTANCES = 1000;
 
 const ONLINE = 'Online';
 const LINUX = 'Linux';
@@ -119,6 +123,28 @@ export function preflightFleet(facts: FleetFacts, allowTag: AllowTag): Preflight
       ? ` (${facts.withRequestedTag - ids.length} more carry ${fleet} without ${allow} and are left alone)`
       : '';
   return { ok: true, instanceIds: ids, summary: `${ids.length} online Linux instance(s) carry ${fleet} and ${allow}${untagged}` };
+}
+
+/** A fleet as the fleet check takes it: the online Linux members are checked, the others are counted unreachable. */
+export type FleetSelection =
+  | { ok: true; instanceIds: string[]; notReady: { instanceId: string; reason: string }[]; summary: string }
+  | { ok: false; problem: 'empty-fleet' | 'fleet-too-large'; message: string };
+
+/**
+ * Like {@link preflightFleet}, for the check-first fleet flow: above the cap and an empty fleet are still refused, but a
+ * member that is offline or not Linux does not refuse the whole fleet (at 1,000 hosts one always is): it is left out of
+ * the check and reported unreachable, so it can never be restarted.
+ */
+export function selectFleet(facts: FleetFacts, allowTag: AllowTag): FleetSelection {
+  const verdict = preflightFleet(facts, allowTag);
+  if (!verdict.ok && (verdict.problem === 'empty-fleet' || verdict.problem === 'fleet-too-large')) return { ok: false, problem: verdict.problem, message: verdict.message };
+  const ready = facts.eligible.filter((instance) => instance.pingStatus === ONLINE && instance.platformType === LINUX);
+  const notReady = facts.eligible
+    .filter((instance) => !ready.includes(instance))
+    .map((instance) => ({ instanceId: instance.instanceId, reason: instance.pingStatus !== ONLINE ? `SSM agent ${hostText(instance.pingStatus, 40)}` : `not Linux (${hostText(instance.platformType ?? 'unknown platform', 40)})` }));
+  const ids = ready.map((instance) => instance.instanceId).sort();
+  const left = notReady.length > 0 ? `; ${notReady.length} more are not online Linux hosts and are left out` : '';
+  return { ok: true, instanceIds: ids, notReady, summary: `${ids.length} online Linux instance(s) carry \`tag:${formatTag(facts.tag)}\` and \`${formatTag(allowTag)}\`${left}` };
 }
 
 export function formatTag(tag: { key: string; value: string }): string {

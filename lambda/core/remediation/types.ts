@@ -78,6 +78,21 @@ export interface Plan {
   checkFirst?: boolean;
   /** What the check measured on the instance, and which registry actions it offered. */
   evidence?: PlanEvidence;
+  /** A fleet restart planned from a fleet check: which hosts Confirm may restart (lambda/remediation/fleet/). */
+  fleet?: FleetPlanFacts;
+}
+
+/** What a fleet check selected: Confirm restarts `restartIds`, and `dockerIds` only after the separate, explicit choice. */
+export interface FleetPlanFacts {
+  checkRequestId: string;
+  /** As shown to people: `tag:team=payments`, or the source's label. */
+  targetLabel: string;
+  /** A stale daemon, and the restart touches no container. */
+  restartIds: string[];
+  /** A stale daemon, but Docker must restart and its running containers stop (live-restore off). */
+  dockerIds: string[];
+  /** Running containers on the `dockerIds` hosts, in all. */
+  dockerContainers: number;
 }
 
 /** A check's findings as stored on the restart plan it decides (built by lambda/remediation/evidence.ts). */

@@ -1,3 +1,4 @@
+import type { FleetTableView } from './fleet-table';
 import type { FleetCheckPurpose, FleetFinding } from './types';
 
 /**
@@ -54,6 +55,8 @@ export interface NewFleetRecord {
   withDocker: string[];
   /** Restart: failures tolerated before the rollout stops (0: the first failure stops it). */
   maxFailures: number;
+  /** The document version the card pinned: the restart document for purpose `restart` (sent after Confirm). */
+  document?: { name: string; version: string };
 }
 
 export interface FleetRecord extends NewFleetRecord {
@@ -100,4 +103,6 @@ export interface FleetStore {
    * claims against any earlier render but only once.
    */
   claimProgressRender(requestId: string, readAt: number | undefined, now: number, finished: boolean): Promise<boolean>;
+  /** Every instance with its outcome or finding so far (H8's per-instance table button); undefined for no such request. */
+  readFleetTable(requestId: string): Promise<FleetTableView | undefined>;
 }

@@ -32,7 +32,7 @@ export const fleetRolloutSchema = z.object({
     .refine((value) => (MAX_FAILURES_CHOICES as readonly number[]).includes(value), { message: `tolerated failures must be one of ${MAX_FAILURES_CHOICES.join(', ')}` })
     .default(DEFAULT_MAX_FAILURES),
 });
-export type FleetRollout = z.infer<typeof fleetRolloutSchema>;
+export type FleetRolloutSettings = z.infer<typeof fleetRolloutSchema>;
 
 /**
  * Hosts per wave: `percent` of the selected hosts, rounded up, at least 1 (and never more than there are).
