@@ -13,6 +13,28 @@ export interface FleetOutcomeReader {
   readFleetTable(requestId: string): Promise<FleetTable | undefined>;
 }
 
+const fleetTableSchema = z.object({
+  requestId: z.string(),
+  target: z.string(),
+  rows: z.array(z.object({ instanceId: z.string(), outcome: z.string(), detail: z.string().optional() })),
+});
+
+/**
+ * `store` as a {@link FleetOutcomeReader} when it has `readFleetTable`, its answer validated with zod; `undefined`
+ * otherwise (the button then says there is nothing to show). Structural on purpose: the listener is registered with
+ * the remediation store whichever version of the FleetStore port it implements.
+ */
+export function fleetOutcomeReaderOf(store: object): FleetOutcomeReader | undefined {
+  if (!('readFleetTable' in store) || typeof store.readFleetTable !== 'function') return undefined;
+  const read = store.readFleetTable;
+  return {
+    readFleetTable: async (requestId) => {
+      const found: unknown = await read.call(store, requestId);
+      return found === undefined ? undefined : fleetTableSchema.parse(found);
+    },
+  };
+}
+
 export const FLEET_TABLE_COPY = {
   unknownRequest: 'shim-fix has no per-instance outcomes for this request (it may be older than the audit trail keeps). Nothing was posted.',
   unavailable: 'shim-fix could not read the per-instance outcomes right now. Try the button again in a minute.',
@@ -28,18 +50,19 @@ type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMidd
  * whatever the fleet size (see `maxTablePosts`). A failure to read is told to the clicker only.
  *
  * @example
- * registerFleetTableListener(app, { outcomes: store, logger });
+ * registerFleetTableListener(app, { outcomes: remediationStore, logger });
  */
-export function registerFleetTableListener(app: App, deps: { outcomes: FleetOutcomeReader; logger: AppLogger }): void {
+export function registerFleetTableListener(app: App, { outcomes, logger }: { outcomes: object; logger: AppLogger }): void {
+  const deps = { outcomes: fleetOutcomeReaderOf(outcomes), logger };
   app.action<BlockAction<ButtonAction>>(FLEET_TABLE_ACTION_ID, (args) => showFleetTable(args, deps));
 }
 
-async function showFleetTable({ ack, body, action, client, respond }: ButtonArgs, deps: { outcomes: FleetOutcomeReader; logger: AppLogger }): Promise<void> {
+async function showFleetTable({ ack, body, action, client, respond }: ButtonArgs, deps: { outcomes: FleetOutcomeReader | undefined; logger: AppLogger }): Promise<void> {
   await ack();
   const requestId = requestIdSchema.safeParse(action.value);
   const channel = body.channel?.id ?? body.container?.channel_id;
   const threadTs = body.message?.thread_ts ?? body.message?.ts;
-  if (!requestId.success || !channel || !threadTs) {
+  if (!requestId.success || !channel || !threadTs || !deps.outcomes) {
     await respond({ response_type: 'ephemeral', replace_original: false, text: FLEET_TABLE_COPY.unknownRequest });
     return;
   }
