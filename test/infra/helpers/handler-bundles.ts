@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
@@ -34,13 +34,14 @@ let bundledHere: string | undefined;
  * The folder for `shim-fix:prebuilt-handlers`: every handler bundled with the stack's esbuild options, once per jest run.
  * The bundles go in the run's temporary folder (test/helpers/test-temp-dir.ts, removed at the end); the first worker that
  * needs them builds them while the others wait, so a run bundles each handler once whatever the number of stack tests.
- * Outside jest's global setup (no run folder) each process bundles once for itself.
+ * Outside jest's global setup (no run folder) each process bundles once for itself, in a folder removed when it exits.
  */
 export function prebuiltHandlers(): string {
   const runRoot = process.env.SHIM_FIX_TEST_TMPDIR;
   if (runRoot === undefined) {
     bundledHere ??= (() => {
       const folder = mkdtempSync(path.join(tmpdir(), 'shim-fix-handlers-'));
+      process.on('exit', () => rmSync(folder, { recursive: true, force: true }));
       bundleAll(folder);
       return folder;
     })();
