@@ -36,7 +36,9 @@ export function formatDiagnosis(diagnosis: Diagnosis): string {
     } else {
       out.push(copy.tellApartFallback);
     }
-    out.push('', ...pair.candidates.map((c) => `${copy.runbookFile}: ${c.runbook.file}  (npx shim-fix show ${c.runbook.id})`));
+    // `show` is English unless asked: a Chinese answer's pointer keeps the reader in Chinese.
+    const lang = language === 'zh' ? ' --lang zh' : '';
+    out.push('', ...pair.candidates.map((c) => `${copy.runbookFile}: ${c.runbook.file}  (npx shim-fix show ${c.runbook.id}${lang})`));
     return out.join('\n');
   }
 

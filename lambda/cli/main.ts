@@ -9,8 +9,9 @@ import type { RunbookSource } from '../core/knowledge/parse-runbook';
 import { validateKnowledge } from '../core/knowledge/validate-knowledge';
 import { DEFAULT_BUNDLE_FILE, DEFAULT_KNOWLEDGE_DIR, readKnowledgeFiles } from '../build/knowledge-files';
 import { recheckRegexSafety } from '../build/regex-safety';
-import { titleText } from '../core/diagnosis/answer-text';
-import { formatDiagnosis, formatRunbook } from './format-diagnosis';
+import { queryLanguage, titleText, type AnswerLanguage } from '../core/diagnosis/answer-text';
+import { formatDiagnosis } from './format-diagnosis';
+import { formatSearchHits, formatShow, searchJson, unknownRunbookLine } from './format-search';
 import { readAll, writeLine, type CliIo } from './io';
 
 /** What `npm run ask` diagnoses when given nothing: the error this project exists for. */
@@ -21,12 +22,14 @@ export const USAGE = `Usage:
   shim-fix ask [TEXT]                                          diagnose TEXT (or stdin; with neither, a built-in example)
   shim-fix diagnose [--json] [--mode channel|direct] [TEXT]   diagnose TEXT (or stdin)
   shim-fix diagnose --batch [--mode channel|direct]            JSON Lines {"id","text"} on stdin, one result per line
-  shim-fix search [--json] [--limit N] QUERY                   list matching runbooks
-  shim-fix show ID                                             print one runbook
+  shim-fix search [--json] [--limit N] [--lang en|zh] QUERY   list matching runbooks (in Chinese for a Chinese QUERY)
+  shim-fix show [--lang en|zh] ID                              print one runbook (English unless --lang zh)
   shim-fix kb validate                                         check every runbook (file and field on error)
   shim-fix kb build [--out FILE]                               validate, then write the knowledge bundle
 Options:
   --knowledge DIR   runbook folder (default: the repository's knowledge/)
+  --lang en|zh      language of titles, summaries and sections; search follows the QUERY's language without it
+                    (any Chinese character: zh), show is English without it (a Chinese search or answer says --lang zh)
 Examples:
   npm run ask -- "failed to start shim: start failed: unsupported shim version (3): not implemented"
   journalctl -u containerd --since -1h | npx shim-fix diagnose`;
@@ -73,6 +76,11 @@ function isParseArgsError(error: unknown): boolean {
   // Checked by code, not `instanceof TypeError`: Node's built-in errors come from another realm under jest.
   const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
+
+function parseLanguage(value: string | undefined): AnswerLanguage | undefined {
+  if (value === undefined || value === 'en' || value === 'zh') return value;
+  throw new UsageError(`--lang must be en or zh, got "${value}"`);
 }
 
 function parseMode(value: string | undefined, fallback: DiagnoseMode): DiagnoseMode {
@@ -229,36 +237,34 @@ function searchCommand(args: string[], io: CliIo): number {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { json: { type: 'boolean', default: false }, limit: { type: 'string' }, knowledge: { type: 'string' } },
+    options: { json: { type: 'boolean', default: false }, limit: { type: 'string' }, lang: { type: 'string' }, knowledge: { type: 'string' } },
   });
   const query = positionals.join(' ').trim();
+  const asked = parseLanguage(values.lang);
   if (query === '') throw new UsageError('search needs a QUERY, e.g. shim-fix search "shim version"');
   const limit = values.limit === undefined ? 5 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw new UsageError('--limit must be a whole number from 1 to 50');
   const diagnoser = loadDiagnoser(values.knowledge, io);
   if (!diagnoser) return EXIT_FAILURE;
   const hits = diagnoser.search(query, { limit });
-  if (values.json) {
-    writeLine(io.stdout, JSON.stringify(hits.map((hit) => ({ runbook: hit.runbook.id, title: hit.runbook.title, score: hit.score }))));
-  } else if (hits.length === 0) {
-    writeLine(io.stdout, `No runbook matches "${query}". Try fewer or other words, or paste the error: npm run ask -- "<error>"`);
-  } else {
-    for (const hit of hits) writeLine(io.stdout, `${hit.runbook.id}: ${hit.runbook.title}\n  ${hit.runbook.summary}`);
-  }
+  const language = asked ?? queryLanguage(query);
+  writeLine(io.stdout, values.json ? JSON.stringify(searchJson(hits, language)) : formatSearchHits(query, hits, language));
   return EXIT_OK;
 }
 
 function showCommand(args: string[], io: CliIo): number {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { knowledge: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { lang: { type: 'string' }, knowledge: { type: 'string' } } });
   if (positionals.length !== 1) throw new UsageError('show needs exactly one runbook ID');
+  // An id says nothing about its reader's language: English unless asked (a Chinese search or answer says --lang zh).
+  const language = parseLanguage(values.lang) ?? 'en';
   const diagnoser = loadDiagnoser(values.knowledge, io);
   if (!diagnoser) return EXIT_FAILURE;
   const runbook = diagnoser.runbook(positionals[0]!);
   if (!runbook) {
-    writeLine(io.stderr, `shim-fix: no runbook "${positionals[0]}". Known: ${diagnoser.runbooks().map((r) => r.id).join(', ')}`);
+    writeLine(io.stderr, unknownRunbookLine(positionals[0]!, diagnoser.runbooks(), language));
     return EXIT_FAILURE;
   }
-  writeLine(io.stdout, [`${runbook.id}: ${runbook.title}`, '', ...formatRunbook(runbook)].join('\n'));
+  writeLine(io.stdout, formatShow(runbook, language));
   return EXIT_OK;
 }
 

@@ -8,7 +8,8 @@ export type SlashRoute =
   | { kind: 'unknown'; word: string; suggestion: string };
 
 const HELP_WORDS = new Set(['help', '?', '-h', '--help', 'usage']);
-const SEARCH_WORDS = new Set(['search', 'find']);
+// 搜索 and 查找 too: a Chinese reader who types the subcommand in Chinese means search, not an error to look up.
+const SEARCH_WORDS = new Set(['search', 'find', '搜索', '查找']);
 // `scan` checks a fleet for stale daemons (read-only); the remediation flow parses and authorises it like `check`.
 const REMEDIATION_WORDS = new Set(['check', 'restart', 'scan']);
 /** What a remediation target looks like at a glance; the remediation flow validates the exact form. */

@@ -1,4 +1,5 @@
 import type { Runbook, SectionKey } from '../knowledge/runbook';
+import { countHan } from '../text/tokenise';
 import type { MissingInput, OmittedInput } from './types';
 
 export type AnswerLanguage = 'en' | 'zh';
@@ -30,6 +31,8 @@ export interface AnswerCopy {
   omitted: (omitted: OmittedInput) => string;
   buttons: { helpful: string; notHelpful: string; checkInstance: string; showFull: string; showRunbook: string };
   shortened: string;
+  /** Around the sharer's mention on a card posted from search results: the mention itself is Slack markup, not copy. */
+  sharedFromSearch: { before: string; after: string };
 }
 
 const EN: AnswerCopy = {
@@ -59,6 +62,7 @@ const EN: AnswerCopy = {
     `The paste has ${inputChars.toLocaleString('en-US')} characters; I read the part that holds the error and left out ${chars.toLocaleString('en-US')}.`,
   buttons: { helpful: '👍 Helpful', notHelpful: '👎 Not helpful', checkInstance: 'Check an instance…', showFull: 'Show full runbook', showRunbook: 'Show runbook' },
   shortened: '(shortened: see the full runbook)',
+  sharedFromSearch: { before: 'shared by ', after: ' from /shim-fix search' },
 };
 
 const ZH: AnswerCopy = {
@@ -87,6 +91,7 @@ const ZH: AnswerCopy = {
   omitted: ({ chars, inputChars }) => `粘贴内容共 ${inputChars} 个字符；只读取了包含错误的部分，略去 ${chars} 个字符。`,
   buttons: { helpful: '👍 有帮助', notHelpful: '👎 没帮助', checkInstance: '检查实例…', showFull: '查看完整手册', showRunbook: '查看手册' },
   shortened: '（已截断：请查看完整手册）',
+  sharedFromSearch: { before: '由 ', after: ' 通过 /shim-fix search 分享' },
 };
 
 export function answerCopy(language: AnswerLanguage): AnswerCopy {
@@ -110,4 +115,15 @@ export function summaryText(runbook: Runbook, language: AnswerLanguage): string 
 /** The discriminator's explanation in the answer's language. */
 export function explainText(discriminator: { explain: string; explainZh: string }, language: AnswerLanguage): string {
   return language === 'zh' ? discriminator.explainZh : discriminator.explain;
+}
+
+/**
+ * The language of a search query. A query is a few words someone typed, not a log that may quote a Chinese file name:
+ * one Han character means the reader wrote, and so reads, Chinese (`shim 版本`), where a paste needs several.
+ *
+ * @example
+ * queryLanguage('shim 版本') // 'zh'
+ */
+export function queryLanguage(query: string): AnswerLanguage {
+  return countHan(query, 1) > 0 ? 'zh' : 'en';
 }

@@ -145,7 +145,10 @@ function metaLine(runbook: Runbook, diagnosis: Diagnosis | undefined, sharedBy: 
   if (diagnosis) parts.push(`${escapeMrkdwn(copy.confidence)} *${confidenceLabel(diagnosis.confidence)}*`);
   parts.push(inlineCode(runbook.id));
   if (runbook.appliesTo.length > 0) parts.push(escapeMrkdwn(truncateMrkdwn(runbook.appliesTo.slice(0, 3).join(', '), 200)));
-  if (sharedBy && /^[UW][A-Z0-9]{2,}$/.test(sharedBy)) parts.push(`shared by <@${sharedBy}> from /shim-fix search`);
+  if (sharedBy && /^[UW][A-Z0-9]{2,}$/.test(sharedBy)) {
+    const { before, after } = copy.sharedFromSearch;
+    parts.push(`${escapeMrkdwn(before)}<@${sharedBy}>${escapeMrkdwn(after)}`);
+  }
   if (diagnosis?.omitted) parts.push(`_${escapeMrkdwn(copy.omitted(diagnosis.omitted))}_`);
   return parts.join(' · ');
 }
