@@ -1,3 +1,4 @@
+import { TimeZone } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import {
@@ -75,6 +76,23 @@ export interface ShimFixSettings {
    * @default undefined
    */
   readonly alarmEmail?: string;
+  /**
+   * The proactive scan (issue 13 point 3): an EventBridge Scheduler schedule that runs the read-only check on every
+   * allow-tagged instance and posts to {@link scanChannel} only when hosts will fail new containers. Off when unset.
+   * Context keys `scanSchedule` (`cron(…)` with six fields, or `rate(N hours|days)`; at most hourly: a scan checks up
+   * to 1,000 hosts), `scanChannel` (required with a schedule) and `scanTimezone` (IANA name; default UTC).
+   * @default undefined (no schedule; `/shim-fix scan` still works for operators)
+   */
+  readonly scan?: ScanSettings;
+}
+
+export interface ScanSettings {
+  /** A Scheduler expression, e.g. `cron(0 6 * * ? *)` (daily at 06:00). */
+  readonly schedule: string;
+  /** The Slack channel id the report goes to; the bot must be invited to it. */
+  readonly channel: string;
+  /** @default UTC */
+  readonly timezone?: string;
 }
 
 export const DEFAULT_SETTINGS: ShimFixSettings = {
@@ -99,6 +117,9 @@ export const CONTEXT_KEYS = [
   'logRetentionDays',
   'slackConcurrency',
   'alarmEmail',
+  'scanSchedule',
+  'scanChannel',
+  'scanTimezone',
 ] as const;
 
 const PARAMETER_NAME = /^\/[a-zA-Z0-9_.\-/]{1,1010}$/;
@@ -106,6 +127,10 @@ const PARAMETER_NAME = /^\/[a-zA-Z0-9_.\-/]{1,1010}$/;
 const DOCUMENT_NAME = /^(?!(aws|amazon|amzn))[a-zA-Z0-9_\-.]{3,128}$/i;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-zA-Z0-9-]+$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// Public and private channels (C…, G…): a scheduled report is public, never a DM.
+const CHANNEL_ID = /^[CG][A-Z0-9]{8,20}$/;
+// The zones aws-cdk-lib knows Scheduler to accept (IANA names), and plain UTC.
+const TIME_ZONES = new Set<string>(['UTC', ...Object.values(TimeZone).filter((zone): zone is TimeZone => zone instanceof TimeZone).map((zone) => zone.timezoneName)]);
 const RETENTION_DAYS = new Set<number>(Object.values(RetentionDays).filter((v): v is number => typeof v === 'number'));
 
 function text(node: Node, key: string): string | undefined {
@@ -144,6 +169,45 @@ function concurrency(raw: string | undefined): number | undefined {
 }
 
 /**
+ * A Scheduler expression the scan may use: `cron(min hour day month weekday year)` with a single minute (so at most
+ * once an hour), or `rate(N hour[s]|day[s])`. One-time `at(…)` and minute rates are refused: a scan checks up to
+ * 1,000 hosts, and a report more often than hourly would be noise.
+ */
+function scanSchedule(raw: string): string {
+  const example = 'cron(0 6 * * ? *) (daily at 06:00) or rate(1 day)';
+  const cron = /^cron\((.*)\)$/.exec(raw);
+  if (cron) {
+    const fields = (cron[1] ?? '').trim().split(/\s+/);
+    if (fields.length !== 6) throw new ConfigurationError(`context "scanSchedule" must have six cron fields (minutes hours day-of-month month day-of-week year); got "${raw}" (example: ${example})`);
+    if (!/^[0-5]?[0-9]$/.test(fields[0] ?? '')) throw new ConfigurationError(`context "scanSchedule" may run at most once an hour: its minutes field must be one number from 0 to 59; got "${raw}" (example: ${example})`);
+    if (fields[2] !== '?' && fields[4] !== '?') throw new ConfigurationError(`context "scanSchedule": one of day-of-month and day-of-week must be "?"; got "${raw}" (example: ${example})`);
+    return raw;
+  }
+  const rate = /^rate\(([1-9][0-9]{0,3}) (hour|hours|day|days)\)$/.exec(raw);
+  if (rate) {
+    const singular = rate[1] === '1';
+    if (singular !== !(rate[2] ?? '').endsWith('s')) throw new ConfigurationError(`context "scanSchedule": write "rate(1 ${(rate[2] ?? '').replace(/s$/, '')})" or "rate(N ${(rate[2] ?? '').replace(/s?$/, 's')})"; got "${raw}"`);
+    return raw;
+  }
+  throw new ConfigurationError(`context "scanSchedule" is not valid: "${raw}" (example: ${example}; at most hourly, no one-time at())`);
+}
+
+function scanSettings(node: Node): ScanSettings | undefined {
+  const schedule = text(node, 'scanSchedule');
+  const channel = text(node, 'scanChannel');
+  const timezone = text(node, 'scanTimezone');
+  if (schedule === undefined) {
+    // A channel or zone without a schedule would look configured and do nothing.
+    if (channel !== undefined || timezone !== undefined) throw new ConfigurationError(`context "scanChannel" and "scanTimezone" only apply with "scanSchedule"; set it (for example cron(0 6 * * ? *)) or remove them`);
+    return undefined;
+  }
+  if (channel === undefined) throw new ConfigurationError('context "scanChannel" is required with "scanSchedule": the Slack channel id the scan reports to (for example C0123ABCDEF), with the bot invited');
+  matching('scanChannel', channel, CHANNEL_ID, 'C0123ABCDEF (channel details → copy the channel id)');
+  if (timezone !== undefined && !TIME_ZONES.has(timezone)) throw new ConfigurationError(`context "scanTimezone" is not a time zone EventBridge Scheduler knows: "${timezone}" (example: Europe/Berlin)`);
+  return { schedule: scanSchedule(schedule), channel, ...(timezone !== undefined ? { timezone } : {}) };
+}
+
+/**
  * Reads and validates the settings from CDK context, falling back to {@link DEFAULT_SETTINGS}.
  * Invalid values stop the synth with a message that names the context key and shows a valid example.
  *
@@ -175,6 +239,7 @@ export function settingsFromContext(node: Node): ShimFixSettings {
     logRetention: retention(text(node, 'logRetentionDays')),
     slackConcurrency: concurrency(text(node, 'slackConcurrency')),
     alarmEmail: matching('alarmEmail', text(node, 'alarmEmail'), EMAIL, 'oncall@example.com'),
+    scan: scanSettings(node),
   };
   if (settings.restartDocument === settings.checkDocument) {
     throw new ConfigurationError('context "restartDocument" and "checkDocument" must name two different documents');

@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { AuditTable } from './constructs/audit-table';
@@ -23,7 +24,8 @@ import {
   queryAppHomePartitions,
   useTable,
 } from './constructs/permissions';
-import type { ShimFixSettings } from './settings';
+import { scanJobSchema } from '../lambda/remediation/jobs';
+import type { ScanSettings, ShimFixSettings } from './settings';
 
 /** The SSM events the status handler follows (contract with lambda/handlers/command-status.ts). */
 export const COMMAND_EVENT_DETAIL_TYPES = [
@@ -144,6 +146,8 @@ export class ShimFixStack extends Stack {
         SLACK_SIGNING_SECRET_PARAM: settings.signingSecretParam,
         ...remediationEnvironment,
         SHIM_FIX_WORKER_FUNCTION: worker.function.functionName,
+        // App Home says whether a scheduled scan is set up.
+        ...(settings.scan ? { SHIM_FIX_SCAN_SCHEDULE: settings.scan.schedule } : {}),
       },
     });
     for (const statement of [
@@ -241,6 +245,8 @@ export class ShimFixStack extends Stack {
       ],
     });
 
+    if (settings.scan) scanSchedule(this, settings.scan, worker.function);
+
     const alarms = new OperationsAlarms(this, 'Alarms', {
       slackHandler: slack.function,
       statusHandler: status.function,
@@ -265,6 +271,38 @@ export class ShimFixStack extends Stack {
     new CfnOutput(this, 'CheckDocumentName', { value: documents.checkName });
     if (alarms.topic) new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn });
   }
+}
+
+/**
+ * The proactive scan's schedule (off unless `scanSchedule` is set): EventBridge Scheduler invokes the remediation worker
+ * with a `scan` job for the configured channel; the worker runs the read-only fleet check, and the report is posted
+ * only when hosts will fail new containers. The L1 resource with its own role, rather than the L2 LambdaInvoke target,
+ * because that target grants `lambda:InvokeFunction` on every version and alias too (`<arn>:*`): this role may invoke
+ * the worker's unqualified ARN and nothing else.
+ */
+function scanSchedule(stack: Stack, scan: ScanSettings, worker: lambda.IFunction): void {
+  const role = new iam.Role(stack, 'ScanSchedulerRole', {
+    description: 'shim-fix: lets EventBridge Scheduler start the scheduled scan on the remediation worker, nothing else',
+    // Only schedules of this account may use the role (the confused-deputy guard Scheduler documents).
+    assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+  });
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'InvokeRemediationWorker', actions: ['lambda:InvokeFunction'], resources: [worker.functionArn] }));
+  new scheduler.CfnSchedule(stack, 'ScanSchedule', {
+    description: 'shim-fix: scan every allow-tagged instance for daemons that will fail new containers',
+    scheduleExpression: scan.schedule,
+    scheduleExpressionTimezone: scan.timezone ?? 'UTC',
+    // Exactly on time: the report is expected at a known hour, and one run a day costs nothing to schedule precisely.
+    flexibleTimeWindow: { mode: 'OFF' },
+    state: 'ENABLED',
+    target: {
+      arn: worker.functionArn,
+      roleArn: role.roleArn,
+      // The same job schema the worker validates, so a bad channel fails the synth rather than the 06:00 run.
+      input: JSON.stringify(scanJobSchema.parse({ kind: 'scan', channelId: scan.channel })),
+      // Scheduler retries only a failed hand-over (the worker runs asynchronously); a scan older than an hour is stale.
+      retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
+    },
+  });
 }
 
 /** SHA-256 (hex) of a document's content, serialised as the template carries it. */

@@ -8,10 +8,15 @@ import { synthShimFix, type SynthesisedShimFix } from './helpers/synth';
 let synth: SynthesisedShimFix;
 
 beforeAll(() => {
-  // Every optional resource switched on (alarm topic, customer managed key), so every construct is checked.
+  // Every optional resource switched on (alarm topic, customer managed key, scan schedule), so every construct is checked.
   // CloudFormation's own validation of these resources runs in custom-settings.test.ts.
   synth = synthShimFix(
-    { alarmEmail: 'oncall@example.com', parameterKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
+    {
+      alarmEmail: 'oncall@example.com',
+      parameterKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      scanSchedule: 'cron(0 6 * * ? *)',
+      scanChannel: 'C0SCANS0001',
+    },
     undefined,
     { cloudFormationValidation: false },
   );

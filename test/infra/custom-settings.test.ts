@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
-import { synthShimFix, type SynthesisedShimFix } from './helpers/synth';
+import { remediationJobSchema } from '../../lambda/remediation/jobs';
+import { logicalId, synthShimFix, type SynthesisedShimFix } from './helpers/synth';
 
 /** Every setting changed from its default, so a value that is hard-coded instead of read from settings shows up here. */
 const CONTEXT = {
@@ -16,6 +17,9 @@ const CONTEXT = {
   logRetentionDays: '30',
   slackConcurrency: '20',
   alarmEmail: 'oncall@example.com',
+  scanSchedule: 'cron(30 7 ? * MON-FRI *)',
+  scanChannel: 'C0SCANS0001',
+  scanTimezone: 'Europe/Berlin',
 };
 
 let scriptsDir: string;
@@ -145,5 +149,30 @@ describe('stack built from custom settings', () => {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);
     }
+  });
+
+  it('schedules the scan with the configured expression, zone and channel, invoking only the remediation worker with a scan job', () => {
+    // Act
+    const schedules = Object.values(synth.template.findResources('AWS::Scheduler::Schedule'));
+    const workerId = logicalId(synth.template, 'AWS::Lambda::Function', 'RemediationWorker');
+    const roleId = logicalId(synth.template, 'AWS::IAM::Role', 'ScanSchedulerRole');
+    const [schedule] = schedules;
+    const target = schedule?.Properties.Target as { Arn: unknown; RoleArn: unknown; Input: string };
+
+    // Assess
+    expect(schedules).toHaveLength(1);
+    expect(schedule?.Properties).toMatchObject({ ScheduleExpression: 'cron(30 7 ? * MON-FRI *)', ScheduleExpressionTimezone: 'Europe/Berlin', State: 'ENABLED' });
+    expect(target.Arn).toEqual({ 'Fn::GetAtt': [workerId, 'Arn'] });
+    expect(target.RoleArn).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+    // What the worker receives, validated by the worker's own job schema.
+    expect(remediationJobSchema.parse(JSON.parse(target.Input))).toEqual({ kind: 'scan', channelId: 'C0SCANS0001' });
+    // The role is for Scheduler of this account only.
+    synth.template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } })],
+      },
+    });
+    // App Home says a schedule is set up.
+    synth.template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ SHIM_FIX_SCAN_SCHEDULE: 'cron(30 7 ? * MON-FRI *)' }) } });
   });
 });

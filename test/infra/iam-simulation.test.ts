@@ -22,15 +22,17 @@ let slackPolicies: Simulation['identityPolicies'];
 let statusPolicies: Simulation['identityPolicies'];
 let sweeperPolicies: Simulation['identityPolicies'];
 let workerPolicies: Simulation['identityPolicies'];
+let schedulerPolicies: Simulation['identityPolicies'];
 
 beforeAll(() => {
   // allowTag differs from the default so a policy that hard-coded the default tag would fail these tests.
   // CloudFormation's own validation of the same resources runs in shim-fix-stack.test.ts and custom-settings.test.ts.
-  synth = synthShimFix({ allowTag: 'team=containers', operators: 'U012ABCDEF' }, undefined, { cloudFormationValidation: false });
+  synth = synthShimFix({ allowTag: 'team=containers', operators: 'U012ABCDEF', scanSchedule: 'cron(0 6 * * ? *)', scanChannel: 'C0SCANS0001' }, undefined, { cloudFormationValidation: false });
   slackPolicies = identityPoliciesOf(synth.template, logicalId(synth.template, 'AWS::IAM::Role', 'SlackHandlerRole'));
   statusPolicies = identityPoliciesOf(synth.template, logicalId(synth.template, 'AWS::IAM::Role', 'StatusHandlerRole'));
   sweeperPolicies = identityPoliciesOf(synth.template, logicalId(synth.template, 'AWS::IAM::Role', 'SweeperHandlerRole'));
   workerPolicies = identityPoliciesOf(synth.template, logicalId(synth.template, 'AWS::IAM::Role', 'RemediationWorkerRole'));
+  schedulerPolicies = identityPoliciesOf(synth.template, logicalId(synth.template, 'AWS::IAM::Role', 'ScanSchedulerRole'));
 });
 
 afterAll(() => synth.cleanUp());
@@ -257,5 +259,30 @@ describe('Remediation worker role, evaluated by the IAM simulator', () => {
 
     // Assess
     expect(decisions).toEqual(['Allowed', 'Allowed', 'Allowed', 'ImplicitlyDenied', 'ExplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied']);
+  });
+});
+
+describe('Scan scheduler role, evaluated by the IAM simulator', () => {
+  it('may invoke the remediation worker and nothing else: no other function, no version or alias, no SSM, no table', async () => {
+    // Prepare
+    const workerId = logicalId(synth.template, 'AWS::Lambda::Function', 'RemediationWorker');
+    // The worker's ARN as the policy names it once intrinsics are resolved (the logical id stands in for the name).
+    const workerArn = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${workerId}`;
+    const requests: Request[] = [
+      { action: 'lambda:InvokeFunction', resource: workerArn },
+      { action: 'lambda:InvokeFunction', resource: `${workerArn}:live` },
+      { action: 'lambda:InvokeFunction', resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:anything` },
+      { action: 'lambda:UpdateFunctionCode', resource: workerArn },
+      { action: 'ssm:SendCommand', resource: documentArn('ShimFix-CheckContainerRuntime') },
+      { action: 'ssm:SendCommand', resource: instanceArn('i-0123456789abcdef0'), context: tagged },
+      { action: 'dynamodb:GetItem', resource: table('anything') },
+      { action: 'ssm:GetParameters', resource: parameter('/shim-fix/slack/bot-token') },
+    ];
+
+    // Act
+    const decisions = await Promise.all(requests.map((request) => decide(schedulerPolicies, request)));
+
+    // Assess
+    expect(decisions).toEqual(['Allowed', 'ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied']);
   });
 });

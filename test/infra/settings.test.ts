@@ -24,6 +24,8 @@ describe('settingsFromContext', () => {
     expect(settings.alarmEmail).toBeUndefined();
     expect(settings.parameterKeyArn).toBeUndefined();
     expect(settings.slackConcurrency).toBeUndefined();
+    // The scan schedule is off until someone sets it.
+    expect(settings.scan).toBeUndefined();
   });
 
   it('reads every context key the deploy guide documents', () => {
@@ -58,6 +60,19 @@ describe('settingsFromContext', () => {
     [{ parameterKeyArn: 'alias/aws/ssm' }, /parameterKeyArn/],
     [{ restartDocument: 'Same-Name', checkDocument: 'Same-Name' }, /two different documents/],
     [{ operators: ['U012ABCDEF'] }, /must be a string/],
+    [{ scanSchedule: 'cron(0 6 * * ? *)' }, /"scanChannel" is required with "scanSchedule"/],
+    [{ scanChannel: 'C0123ABCDEF' }, /only apply with "scanSchedule"/],
+    [{ scanTimezone: 'Europe/Berlin' }, /only apply with "scanSchedule"/],
+    [{ scanSchedule: 'cron(0 6 * * ? *)', scanChannel: 'U0123ABCDEF' }, /scanChannel/],
+    [{ scanSchedule: 'cron(0 6 * * ? *)', scanChannel: '#ops' }, /scanChannel/],
+    [{ scanSchedule: 'cron(0 6 * * ? *)', scanChannel: 'C0123ABCDEF', scanTimezone: 'Mars/Olympus' }, /scanTimezone/],
+    [{ scanSchedule: 'cron(0 6 * * *)', scanChannel: 'C0123ABCDEF' }, /six cron fields/],
+    [{ scanSchedule: 'cron(*/5 * * * ? *)', scanChannel: 'C0123ABCDEF' }, /at most once an hour/],
+    [{ scanSchedule: 'cron(0 6 1 * MON *)', scanChannel: 'C0123ABCDEF' }, /must be "\?"/],
+    [{ scanSchedule: 'rate(5 minutes)', scanChannel: 'C0123ABCDEF' }, /scanSchedule/],
+    [{ scanSchedule: 'rate(1 days)', scanChannel: 'C0123ABCDEF' }, /rate\(1 day\)/],
+    [{ scanSchedule: 'at(2026-12-03T06:00:00)', scanChannel: 'C0123ABCDEF' }, /no one-time/],
+    [{ scanSchedule: 'daily', scanChannel: 'C0123ABCDEF' }, /scanSchedule/],
   ])('stops the synth on %j with a message naming the context key', (context, message) => {
     // Act
     const read = () => settingsOf(context);
@@ -65,5 +80,18 @@ describe('settingsFromContext', () => {
     // Assess
     expect(read).toThrow(message);
     expect(read).toThrow(expect.objectContaining({ code: ErrorCode.ConfigurationError }));
+  });
+
+  it.each([
+    ['cron(0 6 * * ? *)', undefined],
+    ['cron(30 7 ? * MON-FRI *)', 'Europe/Berlin'],
+    ['rate(1 day)', 'UTC'],
+    ['rate(12 hours)', undefined],
+  ])('reads the scan schedule %s (time zone %s) with its channel', (schedule, timezone) => {
+    // Act
+    const settings = settingsOf({ scanSchedule: ` ${schedule} `, scanChannel: 'C0123ABCDEF', ...(timezone ? { scanTimezone: timezone } : {}) });
+
+    // Assess
+    expect(settings.scan).toEqual({ schedule, channel: 'C0123ABCDEF', ...(timezone ? { timezone } : {}) });
   });
 });

@@ -169,6 +169,17 @@ const FOLLOW_UP_ACTIONS = [
   'ssm:ListCommandInvocations',
 ].sort();
 
+describe('scan schedule', () => {
+  it('is off by default: no schedule, no scheduler role, and App Home is told none is set up', () => {
+    // Assess
+    synth.template.resourceCountIs('AWS::Scheduler::Schedule', 0);
+    expect(Object.keys(synth.template.findResources('AWS::IAM::Role')).filter((id) => id.startsWith('ScanSchedulerRole'))).toEqual([]);
+    for (const fn of Object.values(synth.template.findResources('AWS::Lambda::Function'))) {
+      expect(Object.keys((fn.Properties.Environment?.Variables ?? {}) as Record<string, unknown>)).not.toContain('SHIM_FIX_SCAN_SCHEDULE');
+    }
+  });
+});
+
 describe('IAM of the status handler', () => {
   it('may read the bot token, command results and the table, and nothing else', () => {
     // Act
