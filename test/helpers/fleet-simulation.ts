@@ -1,4 +1,5 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AddressInfo } from 'node:net';
 import { createCommandStatusHandler, buildStatusDeps } from '../../lambda/handlers/command-status';
 import { handler as slackHandler } from '../../lambda/handlers/slack';
@@ -67,6 +68,8 @@ export interface CallCounts {
 
 export interface FleetWorld {
   slack: SlackHandlerEnvironment['slack'];
+  /** The table the handlers use, and a client for it (through the counting proxy). */
+  dynamo: { tableName: string; client: DynamoDBClient };
   ssm: SsmProtocolStub;
   pump: EventPump;
   operator: string;
@@ -208,8 +211,10 @@ export async function startFleetWorld({ operator = 'U0PERSON01', seed = 1 }: { o
     return counts;
   };
 
+  const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
   return {
     slack: env.slack,
+    dynamo: { tableName: env.dynamo.tableName, client: dynamoClient },
     ssm,
     pump,
     operator,
@@ -264,6 +269,7 @@ export async function startFleetWorld({ operator = 'U0PERSON01', seed = 1 }: { o
     checksPerInstance: () => perInstance(CHECK_DOC),
     stop: async () => {
       await pump.stop();
+      dynamoClient.destroy();
       delete process.env.SHIM_FIX_OPERATORS;
       await Promise.all([ssm.stop(), dynamo.stop()]);
       await env.stop();

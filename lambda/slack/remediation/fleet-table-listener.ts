@@ -20,15 +20,16 @@ const fleetTableSchema = z.object({
 });
 
 /**
- * `store` as a {@link FleetOutcomeReader} when it has `readFleetTable`, its answer validated with zod; `undefined`
- * otherwise (the button then says there is nothing to show). Structural on purpose: the listener is registered with
- * the remediation store whichever version of the FleetStore port it implements.
+ * `store` as a {@link FleetOutcomeReader}: its `readFleetTable`, looked up when the button is clicked (the store is a
+ * lazy adapter that loads the AWS SDK on first use, and a proxy answers `in` for nothing it has not loaded), its answer
+ * validated with zod. A store without the method reads as "no such request". Structural on purpose: the listener is
+ * registered with the remediation store whichever version of the FleetStore port it implements.
  */
-export function fleetOutcomeReaderOf(store: object): FleetOutcomeReader | undefined {
-  if (!('readFleetTable' in store) || typeof store.readFleetTable !== 'function') return undefined;
-  const read = store.readFleetTable;
+export function fleetOutcomeReaderOf(store: object): FleetOutcomeReader {
   return {
     readFleetTable: async (requestId) => {
+      const read: unknown = Reflect.get(store, 'readFleetTable');
+      if (typeof read !== 'function') return undefined;
       const found: unknown = await read.call(store, requestId);
       return found === undefined ? undefined : fleetTableSchema.parse(found);
     },
@@ -57,12 +58,12 @@ export function registerFleetTableListener(app: App, { outcomes, logger }: { out
   app.action<BlockAction<ButtonAction>>(FLEET_TABLE_ACTION_ID, (args) => showFleetTable(args, deps));
 }
 
-async function showFleetTable({ ack, body, action, client, respond }: ButtonArgs, deps: { outcomes: FleetOutcomeReader | undefined; logger: AppLogger }): Promise<void> {
+async function showFleetTable({ ack, body, action, client, respond }: ButtonArgs, deps: { outcomes: FleetOutcomeReader; logger: AppLogger }): Promise<void> {
   await ack();
   const requestId = requestIdSchema.safeParse(action.value);
   const channel = body.channel?.id ?? body.container?.channel_id;
   const threadTs = body.message?.thread_ts ?? body.message?.ts;
-  if (!requestId.success || !channel || !threadTs || !deps.outcomes) {
+  if (!requestId.success || !channel || !threadTs) {
     await respond({ response_type: 'ephemeral', replace_original: false, text: FLEET_TABLE_COPY.unknownRequest });
     return;
   }
