@@ -8,3 +8,4 @@ export type { RemediationStore, AuditRecord, StatusMessageRef } from '../aws/rem
 export type { SsmGateway, CommandRequest } from '../aws/ssm-gateway';
 export type { JobQueue, EphemeralPoster as Notifier, RemediationJob } from './jobs';
 export type { StatusPublisher } from './remediation-service';
+export type { RemediationNotifier, InstanceResult, PlanNotice, ThreadNotice } from './notifier';

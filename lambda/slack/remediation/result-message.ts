@@ -5,24 +5,14 @@ import { codeBlock, escapeMrkdwn } from '../blocks/mrkdwn';
 import { isSuccessStatus } from '../../core/remediation/command-status';
 import { describeResult, isHealthy, isRestartTheFix, type ScriptResult } from '../../core/remediation/result-line';
 import { hostText } from '../../core/remediation/host-text';
-import type { RemediationAction } from '../../core/remediation/types';
+import type { InstanceResult } from '../../remediation/notifier';
 import { REMEDIATION_IDS } from './ids';
 
 /** How much of stderr a failure shows: the end is where the reason is. */
 export const STDERR_TAIL_LINES = 15;
 export const STDERR_TAIL_CHARS = 1500;
 
-export interface ResultMessageInput {
-  action: RemediationAction;
-  instanceId: string;
-  /** Final SSM status of the invocation, e.g. `Success`, `Failed`, `TimedOut`. */
-  status: string;
-  statusDetails?: string;
-  /** The script's exit code as SSM reports it. */
-  responseCode?: number;
-  /** Parsed from the result line; undefined when the script printed none (it never started, or was cut off). */
-  result?: ScriptResult;
-  stderr: string;
+export interface ResultMessageInput extends InstanceResult {
   /** Show the Restart button when the check says a restart is the fix (the Slack app has remediation enabled). */
   offerRestart: boolean;
 }
