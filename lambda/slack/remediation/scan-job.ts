@@ -9,8 +9,6 @@ export const SCAN_JOB_COPY = {
   failed: 'Something went wrong before the scan started, so nothing was checked. Run it again; if it keeps failing, ask the shim-fix admin to check the logs.',
   scanGone: (scanId: string) => `Scan \`${scanId}\` is no longer stored, so shim-fix does not know its hosts. Run \`/shim-fix scan\` again.`,
   noStale: (scanId: string) => `Scan \`${scanId}\` found no stale daemon to restart.`,
-  restartStarted: (count: number, scanId: string) =>
-    `Checking the ${count} stale host${count === 1 ? '' : 's'} of scan \`${scanId}\` again first (read-only). The plan card follows here; nothing restarts before you confirm it.`,
 } as const;
 
 export interface ScanJobDeps {
@@ -47,13 +45,13 @@ export async function runScanRestartJob(job: ScanRestartJob, chat: EphemeralPost
   if (scan === undefined) return tell(SCAN_JOB_COPY.scanGone(job.scanId));
   if (scan.staleDaemon.length === 0) return tell(SCAN_JOB_COPY.noStale(job.scanId));
   const count = scan.staleDaemon.length;
-  const started = await start(deps, tell, {
+  // Success says nothing more: the click was already answered ("Checking … again first"), and the plan card follows.
+  await start(deps, tell, {
     purpose: 'restart',
     channelId: job.channelId,
     requestedBy: job.userId,
     source: { kind: 'instances', instanceIds: [...scan.staleDaemon], label: `${count} stale host${count === 1 ? '' : 's'} of scan ${job.scanId}` },
   });
-  if (started) await tell(SCAN_JOB_COPY.restartStarted(count, job.scanId));
 }
 
 async function start(deps: ScanJobDeps, tell: (text: string) => Promise<void>, input: Parameters<FleetCheckStarter['startFleetCheck']>[0]): Promise<boolean> {
