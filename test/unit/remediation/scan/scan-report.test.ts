@@ -1,7 +1,10 @@
 import { InMemoryRemediationStore } from '../../../../lambda/aws/in-memory-remediation-store';
 import { buildScanReport } from '../../../../lambda/remediation/scan/scan-report';
 import { ScanCompletion } from '../../../../lambda/slack/remediation/scan-completion';
-import { buildScanReportMessage, SCAN_RESTART_ACTION_ID } from '../../../../lambda/slack/remediation/scan-report-message';
+import { SCAN_COPY } from '../../../../lambda/slack/remediation/scan-command';
+import { SCAN_JOB_COPY } from '../../../../lambda/slack/remediation/scan-job';
+import { buildScanReportMessage, scanCleanText, SCAN_RESTART_ACTION_ID } from '../../../../lambda/slack/remediation/scan-report-message';
+import { HOSTILE_MRKDWN, mrkdwnStrings, strayControlCharacters } from '../../../helpers/slack-mrkdwn-check';
 import { blockKitProblems, buttonValue } from '../../../helpers/block-kit';
 import { silentLogger } from '../../slack/fakes';
 import { HEALTHY, scanIds, scanSummary, SHIM_NEWER, STALE, UNREACHABLE } from './scan-summary';
@@ -166,5 +169,29 @@ describe('ScanCompletion', () => {
     // Assess
     expect(await store.getScan('r-scan0000001')).toBeDefined();
     expect(logger.entries).toEqual([expect.objectContaining({ level: 'error', message: 'could not post the scan report', data: expect.objectContaining({ slackError: 'not_in_channel', failing: 1 }) })]);
+  });
+});
+
+describe('every scan message is escaped mrkdwn', () => {
+  const hostileSummary = scanSummary([{ ...STALE('i-0aaaaaaaaaaaaaaaa'), detail: HOSTILE_MRKDWN }, { ...SHIM_NEWER('i-0bbbbbbbbbbbbbbbb'), detail: HOSTILE_MRKDWN, runbookId: HOSTILE_MRKDWN }], {
+    target: `tag:team=${HOSTILE_MRKDWN}`,
+    requestedBy: 'U0OPERATOR',
+  });
+  const messages: Array<[string, unknown]> = [
+    ['report', buildScanReportMessage(buildScanReport(hostileSummary) ?? fail('no report'))],
+    ['clean reply', { text: scanCleanText({ target: HOSTILE_MRKDWN, checked: 3, unreachable: 1 }) }],
+    ['scanning', { text: SCAN_COPY.scanning(HOSTILE_MRKDWN) }],
+    ['restarting', { text: SCAN_COPY.restarting(HOSTILE_MRKDWN) }],
+    ['usage', { text: SCAN_COPY.usage }],
+    ['queue unavailable', { text: SCAN_COPY.queueUnavailable }],
+    ...Object.entries(SCAN_JOB_COPY).map(([name, copy]): [string, unknown] => [name, { text: typeof copy === 'string' ? copy : copy('r-abc') }]),
+  ];
+
+  test.each(messages)('%s', (_name, message) => {
+    // Act
+    const stray = mrkdwnStrings(message).flatMap(strayControlCharacters);
+
+    // Assess
+    expect(stray).toEqual([]);
   });
 });
