@@ -9,6 +9,7 @@ import { loadConfig } from '../config';
 import { ConfigurationError } from '../core/errors';
 import { logger } from '../logger';
 import { oncePerInstance } from '../once-per-instance';
+import { slackWebClientOptions } from '../slack/post-outcome';
 import { handleCommandEvent, type StatusUpdateDeps } from '../slack/remediation/status-updates';
 
 /**
@@ -25,17 +26,6 @@ export function createCommandStatusHandler(buildDeps: () => Promise<StatusUpdate
   };
 }
 
-/**
- * Bounded Slack retries for the status path. WebClient's default keeps retrying for about 30 minutes, far past this
- * function's 30-second timeout: during a Slack outage the invocation would be killed while holding a result's claim.
- * Failing within seconds gives the claim back and lets Lambda's asynchronous retries (then the sweeper) post the
- * result later. A 429's Retry-After is still honoured.
- */
-export const STATUS_SLACK_CLIENT = {
-  retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1000, randomize: true },
-  timeout: 5000,
-} as const;
-
 /** Reads the configuration and the bot token once, and wires the real clients. */
 export async function buildStatusDeps(env: Record<string, string | undefined> = process.env): Promise<StatusUpdateDeps> {
   const config = loadConfig(env);
@@ -45,7 +35,9 @@ export async function buildStatusDeps(env: Record<string, string | undefined> = 
   }
   const ssmClient = new SSMClient({ ...SSM_CLIENT_OPTIONS });
   const token = await readBotToken(config, ssmClient);
-  const web = new WebClient(token, { ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}), ...STATUS_SLACK_CLIENT });
+  // The same client as the Slack handler's: a short timeout, and no client retry of a post that may have reached
+  // Slack (its own retries would duplicate results on a slow Slack); what surely failed is retried by Lambda.
+  const web = new WebClient(token, slackWebClientOptions(config.slackApiUrl));
   const documents = [config.restartDocument, config.checkDocument];
   return {
     store: new DynamoRemediationStore({ tableName: config.table, client: new DynamoDBClient({}) }),

@@ -55,3 +55,19 @@ export type ThreadNotice =
   | { kind: 'send-unconfirmed'; requestId: string }
   /** SSM reported no final status within the give-up bound. */
   | { kind: 'lost-track'; commandId: string; minutes: number };
+
+/**
+ * Thrown by a notifier when the chat refused or lost a post, saying whether it may have been shown anyway. A post that
+ * may have been shown counts as shown (never sent again); one that surely was not is retried only when `retryLater`.
+ */
+export class DeliveryError extends Error {
+  override readonly name = 'DeliveryError';
+  constructor(
+    readonly delivered: 'maybe' | 'no',
+    readonly retryLater: boolean,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`the chat ${delivered === 'maybe' ? 'may have shown' : 'did not show'} the message (${reason})`, options);
+  }
+}

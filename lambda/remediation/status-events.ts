@@ -108,7 +108,7 @@ async function applyCommand(event: Extract<CommandEvent, { kind: 'command' }>, a
   if (invocations.length === 0 && audit.statusMessage) {
     const where = audit.statusMessage;
     const notice = normaliseStatus(event.status) === 'NoInstancesInTag' ? { kind: 'no-instances-in-tag' as const, target: audit.target } : { kind: 'ran-nowhere' as const, status: event.status };
-    await showOnce(deps.store, audit.requestId, 'command', () => deps.notifier.noticeInThread(where, notice));
+    await showOnce(deps, audit.requestId, 'command', () => deps.notifier.noticeInThread(where, notice));
   }
   if (audit.action === 'restart') {
     await deps.store.releaseLocks([...new Set([...audit.instanceIds, ...invocations.map((invocation) => invocation.instanceId)])], audit.requestId);
@@ -126,7 +126,7 @@ async function finishInstance(audit: AuditRecord, commandId: string, instanceId:
   let posted = false;
   const where = audit.statusMessage;
   if (where) {
-    const text = await showOnce(deps.store, audit.requestId, instanceId, async () => {
+    const text = await showOnce(deps, audit.requestId, instanceId, async () => {
       const invocation = await deps.ssm.getCommandInvocation(commandId, instanceId);
       return deps.notifier.resultReady(where, {
         action: audit.action,

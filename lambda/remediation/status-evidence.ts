@@ -16,7 +16,7 @@ const EVIDENCE_CARD_TTL_SECONDS = 10 * 60;
  * verdict closes the plan with the reason. Shown once, like every result; true when this call showed it.
  */
 export async function showEvidence(audit: AuditRecord, planId: string, commandId: string, instanceId: string, deps: StatusEventDeps): Promise<boolean> {
-  const text = await showOnce(deps.store, audit.requestId, instanceId, async () =>
+  const text = await showOnce(deps, audit.requestId, instanceId, async () =>
     deps.notifier.planReady(audit, await decidePlanNotice(audit, planId, commandId, instanceId, deps)),
   );
   if (text === undefined) return false;

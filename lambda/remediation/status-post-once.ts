@@ -1,6 +1,6 @@
 import type { AuditRecord, RemediationStore } from '../aws/remediation-store-types';
 import type { AppLogger } from '../logger';
-import type { RemediationNotifier } from './notifier';
+import { DeliveryError, type RemediationNotifier } from './notifier';
 
 /**
  * Thrown when a result is due but another invocation holds its claim without having posted it: either it is posting
@@ -30,14 +30,26 @@ export async function claimResult(requestId: string, key: string, store: Pick<Re
  * then completes the claim. A failure inside `show` gives the claim back and rethrows, so a retry shows it.
  * Resolves with the text shown, or undefined when it had been shown already.
  */
-export async function showOnce(store: RemediationStore, requestId: string, key: string, show: () => Promise<string>): Promise<string | undefined> {
+export async function showOnce(
+  { store, logger }: { store: RemediationStore; logger: AppLogger },
+  requestId: string,
+  key: string,
+  show: () => Promise<string>,
+): Promise<string | undefined> {
   if (!(await claimResult(requestId, key, store))) return undefined;
   let text: string;
   try {
     text = await show();
   } catch (error) {
-    await store.releaseResultPost(requestId, key);
-    throw error;
+    // Maybe shown (a timeout, a reset after sending), or refused for good: counted as shown, so nothing posts it twice.
+    if (error instanceof DeliveryError && (error.delivered === 'maybe' || !error.retryLater)) {
+      logger.warn('a post failed and is not retried', { requestId, key, delivered: error.delivered, reason: error.reason });
+      text = error.message;
+    } else {
+      // Surely not shown and worth another try (429, 5xx before acceptance, refused connection), or failed before posting.
+      await store.releaseResultPost(requestId, key);
+      throw error;
+    }
   }
   // Shown: from here a failure must not give the claim back, or a retry would show it twice.
   await store.completeResultPost(requestId, key);

@@ -167,7 +167,7 @@ async function closeUnknown(
   how: { claimKey: string; notice: ThreadNotice; detail: string; releaseLocks: boolean; outcome?: 'unknown' | 'not-sent' },
 ): Promise<void> {
   const where = audit.statusMessage;
-  if (where) await showOnce(deps.store, audit.requestId, how.claimKey, () => deps.notifier.noticeInThread(where, how.notice));
+  if (where) await showOnce(deps, audit.requestId, how.claimKey, () => deps.notifier.noticeInThread(where, how.notice));
   if (how.releaseLocks && audit.action === 'restart') await deps.store.releaseLocks(audit.instanceIds, audit.requestId);
   await deps.store.closeAudit(audit.requestId, how.outcome ?? 'unknown', how.detail);
   await refreshStatus(audit.requestId, deps);

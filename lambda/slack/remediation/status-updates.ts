@@ -1,9 +1,10 @@
 import type { KnownBlock } from '@slack/types';
 import type { StatusMessageRef } from '../../aws/remediation-store-types';
-import type { PlanNotice, RemediationNotifier, ThreadNotice } from '../../remediation/notifier';
+import { DeliveryError, type PlanNotice, type RemediationNotifier, type ThreadNotice } from '../../remediation/notifier';
 import { applyStatusEvent, type StatusEventDeps, type StatusUpdateOutcome } from '../../remediation/status-events';
 import type { SlackMessage } from '../blocks/limits';
 import { escapeMrkdwn } from '../blocks/mrkdwn';
+import { classifyPostFailure } from '../post-outcome';
 import { buildEvidenceCard } from './evidence-card';
 import { buildPlanOutcome } from './plan-card';
 import { buildResultMessage } from './result-message';
@@ -51,7 +52,7 @@ export function withSlackNotifier(deps: StatusUpdateDeps): StatusEventDeps {
 /** Renders what the status path decided to show and posts it: results and notices in the thread, plan cards ephemeral. */
 export function slackNotifier(chat: ChatWriter, offerRestart: boolean): RemediationNotifier {
   const inThread = async (where: StatusMessageRef, message: SlackMessage): Promise<string> => {
-    await chat.postMessage({ channel: where.channel, thread_ts: where.ts, text: message.text, blocks: message.blocks ?? [] });
+    await delivered(chat.postMessage({ channel: where.channel, thread_ts: where.ts, text: message.text, blocks: message.blocks ?? [] }));
     return message.text;
   };
   return {
@@ -67,10 +68,24 @@ export function slackNotifier(chat: ChatWriter, offerRestart: boolean): Remediat
     async planReady(audit, notice) {
       const message = planNoticeMessage(notice);
       if (!chat.postEphemeral) throw new Error('this status path cannot post ephemeral messages');
-      await chat.postEphemeral({ channel: audit.channelId, user: audit.requestedBy, text: message.text, blocks: message.blocks ?? [] });
+      await delivered(chat.postEphemeral({ channel: audit.channelId, user: audit.requestedBy, text: message.text, blocks: message.blocks ?? [] }));
       return message.text;
     },
   };
+}
+
+/**
+ * Reads a failed Web API call the way the diagnosis answers do (post-outcome.ts), as a chat-agnostic DeliveryError;
+ * an error that is not the Web API's (a bug, a fake) is passed on as it is.
+ */
+async function delivered(call: Promise<unknown>): Promise<void> {
+  try {
+    await call;
+  } catch (error) {
+    const failure = classifyPostFailure(error);
+    if (failure.reason === 'not_a_web_api_error') throw error;
+    throw new DeliveryError(failure.posted, failure.posted === 'no' && failure.retryLater, failure.reason, { cause: error });
+  }
 }
 
 function planNoticeMessage(notice: PlanNotice): SlackMessage {
