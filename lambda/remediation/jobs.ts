@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ACTION_IDS } from './actions';
+import { fleetWaveJobSchema } from './fleet/fleet-jobs';
 
 /**
  * Work the Slack handler must not do inside Slack's request: planning a restart and sending the read-only check
@@ -16,8 +17,11 @@ const userId = z.string().regex(/^[UW][A-Z0-9]{1,20}$/);
 const channelId = z.string().regex(/^[CDGU][A-Z0-9]{1,20}$/);
 const targetText = z.string().min(1).max(300);
 export const checkFirstJobSchema = z.object({ kind: z.literal('check-first'), userId, channelId, targetText });
-/** `/shim-fix check <target>`: its plan (preflight, document version) is asked of SSM outside Slack's request too. */
-export const planCheckJobSchema = z.object({ kind: z.literal('plan-check'), userId, channelId, targetText });
+/**
+ * `/shim-fix check <target>` and the "Check an instance…" modal: its plan (preflight, document version) is asked of SSM
+ * outside Slack's request too. The modal's thread travels along so the card lands under the diagnosis it came from.
+ */
+export const planCheckJobSchema = z.object({ kind: z.literal('plan-check'), userId, channelId, targetText, threadTs: z.string().regex(/^\d{1,12}\.\d{1,8}$/).optional() });
 /**
  * A Confirm already claimed inside Slack's request (plan consumed, instances locked, audit trail written): the worker
  * re-checks and sends once. The request id makes it idempotent (RemediationService.sendConfirmed).
@@ -39,7 +43,7 @@ const scanTag = z.object({ key: z.string().min(1).max(128), value: z.string().ma
 export const scanJobSchema = z.object({ kind: z.literal('scan'), channelId, requestedBy: userId.optional(), tag: scanTag.optional() });
 /** The scan report's "Restart the N stale hosts…": a fresh check-first over the ids stored with scan `scanId`. */
 export const scanRestartJobSchema = z.object({ kind: z.literal('scan-restart'), userId, channelId, scanId: z.string().regex(/^r-[A-Za-z0-9_-]{1,40}$/) });
-export const remediationJobSchema = z.discriminatedUnion('kind', [checkFirstJobSchema, planCheckJobSchema, confirmJobSchema, scanJobSchema, scanRestartJobSchema]);
+export const remediationJobSchema = z.discriminatedUnion('kind', [checkFirstJobSchema, planCheckJobSchema, confirmJobSchema, scanJobSchema, scanRestartJobSchema, fleetWaveJobSchema]);
 export type RemediationJob = z.infer<typeof remediationJobSchema>;
 export type CheckFirstJob = z.infer<typeof checkFirstJobSchema>;
 export type ConfirmJob = z.infer<typeof confirmJobSchema>;
@@ -49,7 +53,7 @@ export type ScanRestartJob = z.infer<typeof scanRestartJobSchema>;
 
 /** Where a job's own answers go (the requester only). A Bolt listener's `client.chat` fits. */
 export interface EphemeralPoster {
-  postEphemeral(args: { channel: string; user: string; text: string; blocks?: unknown[] }): Promise<unknown>;
+  postEphemeral(args: { channel: string; user: string; text: string; blocks?: unknown[]; thread_ts?: string }): Promise<unknown>;
 }
 
 /** What a job posts with: the requester's ephemeral answers, and a Confirm's public status message. `client.chat` fits. */

@@ -7,6 +7,8 @@ import { slackErrorCode } from '../answer-paste';
 import { runCheckFirstJob } from './check-first-job';
 import { runScanJob, runScanRestartJob } from './scan-job';
 import type { FleetCheckStarter } from '../../remediation/fleet/types';
+import type { FleetService } from '../../remediation/fleet/fleet-service';
+import { runFleetWaveJob } from './fleet-wave-job';
 import { buildPlanCard, buildPlanOutcome } from './plan-card';
 import { buildStatusMessage } from './status-message';
 
@@ -24,20 +26,31 @@ export interface JobDeps {
   logger: AppLogger;
   /** The fleet flow's starter (scans and the scan report's restart button); absent where it is not wired. */
   fleet?: FleetCheckStarter;
+  /** The fleet flow posting with this job's chat (wins over `fleet`): checks, waves, cards (create-remediation.ts). */
+  fleetFor?: (chat: JobChat) => FleetService;
 }
 
 /** Runs one handed-over job (the remediation worker in Lambda, the in-process queue locally). */
 export async function runRemediationJob(job: RemediationJob, chat: JobChat, deps: JobDeps): Promise<void> {
-  if (job.kind === 'check-first') await runCheckFirstJob(job, { service: deps.service, chat, logger: deps.logger });
+  const fleetService = deps.fleetFor?.(chat);
+  const fleet = fleetService ?? deps.fleet;
+  if (job.kind === 'check-first') await runCheckFirstJob(job, { service: deps.service, chat, logger: deps.logger, ...(fleet ? { fleet } : {}) });
   else if (job.kind === 'plan-check') await runPlanCheckJob(job, chat, deps);
-  else if (job.kind === 'scan') await runScanJob(job, chat, { fleet: deps.fleet, store: deps.store, logger: deps.logger });
-  else if (job.kind === 'scan-restart') await runScanRestartJob(job, chat, { fleet: deps.fleet, store: deps.store, logger: deps.logger });
+  else if (job.kind === 'scan') await runScanJob(job, chat, { fleet, store: deps.store, logger: deps.logger });
+  else if (job.kind === 'scan-restart') await runScanRestartJob(job, chat, { fleet, store: deps.store, logger: deps.logger });
+  else if (job.kind === 'fleet-wave') await runFleetWaveJob(job, fleetService, deps.logger);
   else await runConfirmJob(job, chat, deps);
 }
 
-/** `/shim-fix check <target>`: plans the read-only check and shows its card (or the refusal) to the requester. */
+/**
+ * `/shim-fix check <target>` and the modal: plans the read-only check and shows its card (or the refusal) to the
+ * requester — ephemeral in the channel (and the modal's thread), or in the user's DM when the modal had no channel.
+ */
 export async function runPlanCheckJob(job: PlanCheckJob, chat: JobChat, deps: JobDeps): Promise<void> {
-  const tell = (message: { text: string; blocks?: unknown[] }) => chat.postEphemeral({ channel: job.channelId, user: job.userId, ...message });
+  const tell = async (message: { text: string; blocks?: unknown[] }): Promise<void> => {
+    if (job.channelId === job.userId) await chat.postMessage({ channel: job.userId, ...message });
+    else await chat.postEphemeral({ channel: job.channelId, user: job.userId, ...(job.threadTs ? { thread_ts: job.threadTs } : {}), ...message });
+  };
   try {
     const outcome = await deps.service.plan({ userId: job.userId, channelId: job.channelId, action: 'check', targetText: job.targetText });
     await tell(outcome.kind === 'plan' ? buildPlanCard(outcome.plan, outcome.summary) : buildPlanOutcome(outcome.message));

@@ -12,9 +12,11 @@ import { slackErrorCode } from '../answer-paste';
 import { IDS, type RemediationCommandInput, type RemediationCommands } from '../types';
 import { buildCheckModal, readCheckModal } from './check-modal';
 import { REMEDIATION_IDS } from './ids';
-import { buildPlanCard, buildPlanOutcome } from './plan-card';
-import type { ConfirmClaim, PlanOutcome, RemediationService } from '../../remediation/remediation-service';
+import { buildPlanOutcome } from './plan-card';
+import type { ConfirmClaim, RemediationService } from '../../remediation/remediation-service';
 import { describeConfirm } from './confirm-job';
+import type { FleetRollout } from '../../remediation/fleet/fleet-rollout';
+import { registerFleetPlanListeners } from './fleet-plan-listener';
 import { registerFleetTableListener } from './fleet-table-listener';
 import { onScanRestart, parseScanCommand, startScan } from './scan-command';
 import { SCAN_RESTART_ACTION_ID } from './scan-report-message';
@@ -56,6 +58,8 @@ export class SlackRemediationCommands implements RemediationCommands {
     private readonly queue: JobQueue,
     /** Who may scan (as for `check`: lambda/core/remediation/authorisation.ts); empty means nobody. */
     private readonly operators: readonly string[] = [],
+    /** The fleet plan card's Confirm (lambda/remediation/fleet/): its buttons are registered when given. */
+    private readonly fleetConfirm?: FleetRollout,
   ) {}
 
   public async handleCommand(input: RemediationCommandInput): Promise<void> {
@@ -82,6 +86,7 @@ export class SlackRemediationCommands implements RemediationCommands {
     app.action<BlockAction<ButtonAction>>(IDS.remediationCheckOpen, (args) => this.onCheckOpen(args));
     app.view<ViewSubmitAction>(REMEDIATION_IDS.checkModal, (args) => this.onCheckSubmit(args));
     registerFleetTableListener(app, { outcomes: this.store, logger: this.logger });
+    if (this.fleetConfirm) registerFleetPlanListeners(app, { rollout: () => this.fleetConfirm, queue: this.queue, logger: this.logger });
     app.action<BlockAction<ButtonAction>>(SCAN_RESTART_ACTION_ID, (args) => onScanRestart(args, { operators: this.operators, queue: this.queue, logger: this.logger }));
   }
 
@@ -179,16 +184,31 @@ export class SlackRemediationCommands implements RemediationCommands {
       }
       throw error;
     }
+    // The plan asks SSM (preflight, document version): the worker does it, so the modal closes at once whatever SSM does.
     await ack();
     const userId = body.user.id;
-    const outcome = await this.service.plan({ userId, channelId: channelId ?? userId, action: 'check', targetText });
-    const message = planMessage(outcome);
-    try {
-      if (channelId) await client.chat.postEphemeral({ channel: channelId, user: userId, ...(threadTs ? { thread_ts: threadTs } : {}), ...message });
-      else await client.chat.postMessage({ channel: userId, ...message });
-    } catch (error) {
-      this.logger.warn('could not show the plan card', { slackError: slackErrorCode(error) });
+    const tell = async (text: string): Promise<void> => {
+      try {
+        if (channelId) await client.chat.postEphemeral({ channel: channelId, user: userId, ...(threadTs ? { thread_ts: threadTs } : {}), text });
+        else await client.chat.postMessage({ channel: userId, text });
+      } catch (error) {
+        this.logger.warn('could not answer the check modal', { slackError: slackErrorCode(error) });
+      }
+    };
+    const job = remediationJobSchema.safeParse({ kind: 'plan-check', userId, channelId: channelId ?? userId, targetText, ...(threadTs ? { threadTs } : {}) });
+    if (!job.success) {
+      this.logger.warn('refusing a check modal without a usable user, channel or thread', { problem: job.error.issues.map((issue) => issue.path.join('.')).join(', ') });
+      await tell(REMEDIATION_COPY.queueUnavailable);
+      return;
     }
+    try {
+      await this.queue.enqueue(job.data, { chat: client.chat });
+    } catch (error) {
+      this.logger.error('could not hand over the check modal', { error: describeError(error) });
+      await tell(REMEDIATION_COPY.queueUnavailable);
+      return;
+    }
+    await tell(REMEDIATION_COPY.planningCheck(formatTarget(parseTarget(targetText))));
   }
 }
 
@@ -199,11 +219,6 @@ export function splitCommand(text: string): { action: RemediationAction; targetT
   if (match) return { action: (match[1] ?? '').toLowerCase() as RemediationAction, targetText: (match[2] ?? '').trim() };
   return { action: 'restart', targetText: trimmed };
 }
-
-function planMessage(outcome: PlanOutcome): { text: string; blocks?: ReturnType<typeof buildPlanCard>['blocks'] } {
-  return outcome.kind === 'plan' ? buildPlanCard(outcome.plan, outcome.summary) : buildPlanOutcome(outcome.message);
-}
-
 
 function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -393,10 +393,12 @@ describe('check through Slack', () => {
     // Assess
     expect(modal.callback_id).toBe('remediation_check_modal');
     expect(JSON.parse(rejected.body)).toMatchObject({ response_action: 'errors', errors: { remediation_target_block: expect.stringContaining('not an instance id') } });
+    // The plan is made by the worker (it asks SSM): "Planning the check…" first, then the card, both in the thread.
+    const card = await until(() => env.slack.calls('chat.postEphemeral')[1], 'the check card');
     const ephemeral = env.slack.calls('chat.postEphemeral');
-    expect(ephemeral).toHaveLength(1);
-    expect(ephemeral[0]?.body).toMatchObject({ channel: 'C0CHANNEL1', user: OPERATOR, thread_ts: '1700000000.000100' });
-    expect(JSON.stringify(ephemeral[0]?.body.blocks)).toContain(`Check the container runtime on \`${instanceId}\``);
+    expect(ephemeral).toHaveLength(2);
+    expect(card.body).toMatchObject({ channel: 'C0CHANNEL1', user: OPERATOR, thread_ts: '1700000000.000100' });
+    expect(JSON.stringify(card.body.blocks)).toContain(`Check the container runtime on \`${instanceId}\``);
     expect(restartsSent()).toHaveLength(0);
   });
 });
