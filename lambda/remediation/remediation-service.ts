@@ -12,6 +12,7 @@ import { formatTarget, parseTarget, type Target } from '../core/remediation/targ
 import type { DocumentRef, Plan, RemediationAction, RolloutOptions } from '../core/remediation/types';
 import type { AppLogger } from '../logger';
 import { ACTIONS, type ActionId } from './actions';
+import type { FleetCheckStarter } from './fleet/types';
 import { lockTtlSeconds } from './bounds';
 
 export interface RemediationServiceOptions {
@@ -32,7 +33,11 @@ export interface RemediationServiceOptions {
 export type PlanOutcome = { kind: 'plan'; plan: Plan; summary: string } | { kind: 'refused'; message: string };
 
 /** A check-first restart: the check was sent (its result brings the plan card), or a fleet's card at once, or a refusal. */
-export type CheckFirstOutcome = PlanOutcome | { kind: 'checking'; plan: Plan; checkRequestId: string; commandId: string };
+export type CheckFirstOutcome =
+  | PlanOutcome
+  | { kind: 'checking'; plan: Plan; checkRequestId: string; commandId: string }
+  /** A fleet: its check went out across the fleet (lambda/remediation/fleet/); the fleet plan card follows. */
+  | { kind: 'fleet-checking'; checkRequestId: string };
 
 export type ConfirmOutcome =
   | { kind: 'sent'; requestId: string; commandId: string; statusMessage: StatusMessageRef; warning?: string }
@@ -140,8 +145,14 @@ export class RemediationService {
    * pin the document) without showing it, then sends the read-only check to the instance. The status path turns the
    * check's result into the plan card (lambda/slack/remediation/status-updates.ts); only a stale daemon offers Confirm.
    */
-  public async checkFirst(input: { userId: string; channelId: string; targetText: string }): Promise<CheckFirstOutcome> {
+  public async checkFirst(input: { userId: string; channelId: string; targetText: string; fleet?: FleetCheckStarter }): Promise<CheckFirstOutcome> {
     const { ssm, store, logger } = this.options;
+    const fleetTarget = parseFleetTarget(input.targetText);
+    if (fleetTarget && input.fleet) {
+      // A fleet is checked across every member first; its card is built from what was measured (issue 13).
+      const started = await input.fleet.startFleetCheck({ purpose: 'restart', channelId: input.channelId, requestedBy: input.userId, source: { kind: 'tag', ...fleetTarget } });
+      return 'refused' in started ? { kind: 'refused', message: started.refused } : { kind: 'fleet-checking', checkRequestId: started.checkRequestId };
+    }
     const planned = await this.plan({ ...input, action: 'restart', checkFirst: true });
     if (planned.kind === 'refused' || !planned.plan.checkFirst) return planned;
     const { plan } = planned;
@@ -418,6 +429,16 @@ function describeNotOffered(plan: Plan, actionId: ActionId): string | undefined 
   if (!plan.evidence) return 'The check of this instance has not reported yet, so nothing can be confirmed. Nothing ran.';
   if (!plan.evidence.offered.includes(actionId)) return `The check did not offer this: ${plan.evidence.sentence} Nothing ran.`;
   return undefined;
+}
+
+/** The tag of a `tag:K=V` target, or undefined for anything else (an instance, or text the plan will refuse). */
+function parseFleetTarget(text: string): { key: string; value: string } | undefined {
+  try {
+    const target = parseTarget(text);
+    return target.kind === 'fleet' ? target.tag : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function describeError(error: unknown): string {

@@ -3,6 +3,7 @@ import type { CheckFirstJob, EphemeralPoster } from '../../remediation/jobs';
 import { ErrorCode, isCodedError } from '../../core/errors';
 import { buildPlanCard, buildPlanOutcome } from './plan-card';
 import type { RemediationService } from '../../remediation/remediation-service';
+import type { FleetCheckStarter } from '../../remediation/fleet/types';
 
 export const CHECK_FIRST_COPY = {
   storeUnavailable:
@@ -14,11 +15,11 @@ export const CHECK_FIRST_COPY = {
  * Runs a check-first restart outside Slack's request: plan, then send the read-only check. The requester hears only
  * about what went wrong, or gets a fleet's plan card at once; an instance's card comes with the check's result.
  */
-export async function runCheckFirstJob(job: CheckFirstJob, deps: { service: RemediationService; chat: EphemeralPoster; logger: AppLogger }): Promise<void> {
+export async function runCheckFirstJob(job: CheckFirstJob, deps: { service: RemediationService; chat: EphemeralPoster; logger: AppLogger; fleet?: FleetCheckStarter }): Promise<void> {
   const tell = (message: { text: string; blocks?: unknown[] }) => deps.chat.postEphemeral({ channel: job.channelId, user: job.userId, ...message });
   try {
-    const outcome = await deps.service.checkFirst(job);
-    if (outcome.kind === 'checking') return;
+    const outcome = await deps.service.checkFirst({ ...job, ...(deps.fleet ? { fleet: deps.fleet } : {}) });
+    if (outcome.kind === 'checking' || outcome.kind === 'fleet-checking') return;
     await tell(outcome.kind === 'plan' ? buildPlanCard(outcome.plan, outcome.summary) : buildPlanOutcome(outcome.message));
   } catch (error) {
     deps.logger.error('check-first job failed', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });

@@ -8,7 +8,11 @@ import type { SsmGateway } from '../../aws/ssm-gateway';
 import type { Config } from '../../config';
 import type { AppLogger } from '../../logger';
 import type { RemediationCommands } from '../types';
-import { InProcessJobQueue, LambdaJobQueue, type JobQueue } from '../../remediation/jobs';
+import { InProcessJobQueue, LambdaJobQueue, type JobChat, type JobQueue } from '../../remediation/jobs';
+import type { FleetService } from '../../remediation/fleet/fleet-service';
+import { FleetRollout } from '../../remediation/fleet/fleet-rollout';
+import { createFleetService, type FleetWiring } from './fleet-wiring';
+import { randomBytes } from 'node:crypto';
 import { runRemediationJob } from './confirm-job';
 import { SlackRemediationCommands } from './remediation-commands';
 import { RemediationService } from '../../remediation/remediation-service';
@@ -20,6 +24,13 @@ export interface CreateRemediationOptions {
   ssm?: SsmGateway;
   store?: RemediationStore;
   dynamo?: DynamoDBClient;
+  /** Completions of fleet checks by purpose besides the built-in `restart` plan card (the scan's report). */
+  fleetCompletions?: FleetWiring['completions'];
+  /**
+   * Where the next wave of a fleet restart is handed (the status handler: the worker). Unset in the worker itself,
+   * which sends the next wave in the same invocation.
+   */
+  waveQueue?: JobQueue;
 }
 
 /**
@@ -31,7 +42,7 @@ export interface CreateRemediationOptions {
  */
 export function createRemediationCommands(options: CreateRemediationOptions): RemediationCommands {
   const { config, logger } = options;
-  const { service, store } = createRemediationService(options);
+  const { service, store, fleetFor, fleetConfirm } = createRemediationService(options);
   if (!config.workerFunction && process.env.AWS_LAMBDA_FUNCTION_NAME) {
     // Lambda freezes the process once the answer is sent: an in-process job may never finish its check.
     logger.warn('SHIM_FIX_WORKER_FUNCTION is not set: check-first restarts run in this process (local runs only)');
@@ -44,17 +55,24 @@ export function createRemediationCommands(options: CreateRemediationOptions): Re
         return lambdaClient.send(new InvokeCommand(input));
       })
     : new InProcessJobQueue(
-        (job, chat) => runRemediationJob(job, chat, { service, store, logger }),
+        (job, chat) => runRemediationJob(job, chat, { service, store, logger, fleetFor: (jobChat) => fleetFor(jobChat, queue) }),
         (error) => logger.error('remediation job failed', { error: error instanceof Error ? error.message : String(error) }),
       );
   /* eslint-enable @typescript-eslint/no-require-imports */
-  return new SlackRemediationCommands(service, store, logger, queue, config.operators);
+  return new SlackRemediationCommands(service, store, logger, queue, config.operators, fleetConfirm);
 }
 
 let lambdaClient: import('@aws-sdk/client-lambda').LambdaClient | undefined;
 
 /** The remediation service and its store, for the Slack handler and the remediation worker alike. */
-export function createRemediationService({ config, logger, ssm, store, dynamo }: CreateRemediationOptions): { service: RemediationService; store: RemediationStore } {
+export function createRemediationService({ config, logger, ssm, store, dynamo, fleetCompletions, waveQueue }: CreateRemediationOptions): {
+  service: RemediationService;
+  store: RemediationStore;
+  /** The fleet flow posting with `chat` (issue 13); waves go to `queue` (default: the one given, else run in place). */
+  fleetFor: (chat: JobChat, queue?: JobQueue) => FleetService;
+  /** The fleet Confirm, inside Slack's request (table only, posts nothing). */
+  fleetConfirm: FleetRollout;
+} {
   // The AWS adapters (and the SDK behind them) load on the first remediation request, not at cold start.
   /* eslint-disable @typescript-eslint/no-require-imports -- lazy loading is the point */
   const gateway =
@@ -102,5 +120,17 @@ export function createRemediationService({ config, logger, ssm, store, dynamo }:
     store: remediationStore,
     logger,
   });
-  return { service, store: remediationStore };
+  const fleetBase = {
+    operators: config.operators,
+    allowTag: config.allowTag,
+    checkDocument: config.checkDocument,
+    restartDocument: config.restartDocument,
+    ssm: gateway,
+    store: remediationStore,
+    logger,
+    now: Date.now,
+    newId: (prefix: 'r' | 'p') => `${prefix}-${randomBytes(9).toString('base64url')}`,
+  };
+  const fleetFor = (chat: JobChat, queue: JobQueue | undefined = waveQueue) => createFleetService(fleetBase, { chat, ...(queue ? { queue } : {}), ...(fleetCompletions ? { completions: fleetCompletions } : {}) });
+  return { service, store: remediationStore, fleetFor, fleetConfirm: new FleetRollout({ ...fleetBase, completions: {} }) };
 }
