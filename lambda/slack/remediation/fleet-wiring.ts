@@ -7,6 +7,7 @@ import type { FleetCheckCompletion, FleetCheckPurpose, FleetCheckSummary } from 
 import type { JobChat, JobQueue } from '../../remediation/jobs';
 import { buildFleetPlanCard } from './fleet-plan-card';
 import { buildFleetProgressMessage } from './fleet-progress-message';
+import { ScanCompletion } from './scan-completion';
 
 /**
  * The fleet flow wired for Slack: the status message rendered with the progress message builder, lines in its
@@ -17,7 +18,7 @@ export interface FleetWiring {
   chat: JobChat;
   /** Where the next wave goes (the worker in Lambda; in process locally). */
   queue?: JobQueue;
-  /** Other purposes' completions (H6's `scan`); `restart` is the plan card. */
+  /** Completions to use instead of the built-in ones (`restart`: the plan card; `scan`: the scan report). */
   completions?: Partial<Record<FleetCheckPurpose, FleetCheckCompletion>>;
 }
 
@@ -26,7 +27,12 @@ export function createFleetService(base: Omit<FleetDeps, 'completions' | 'notifi
   const service: FleetService = new FleetService({
     ...base,
     notifier: slackFleetNotifier(chat),
-    completions: { restart: new FleetPlanCardCompletion((): FleetRollout => service.rollout, chat, base.logger), ...wiring.completions },
+    completions: {
+      restart: new FleetPlanCardCompletion((): FleetRollout => service.rollout, chat, base.logger),
+      // The scan's report posts with the same chat, wherever the check completes (status handler, sweeper, worker).
+      scan: new ScanCompletion({ store: base.store, chat, logger: base.logger }),
+      ...wiring.completions,
+    },
     // Without a queue (the worker itself, which may send) the next wave is sent in this invocation.
     waves: { scheduleWave: async (requestId, wave) => (queue ? queue.enqueue({ kind: 'fleet-wave', requestId, wave }, { chat }) : void (await service.rollout.runWave(requestId, wave))) },
   });

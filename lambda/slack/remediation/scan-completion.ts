@@ -19,7 +19,8 @@ export interface ScanCompletionDeps {
  * A clean fleet posts nothing to the channel; the operator who ran `/shim-fix scan` is told so, privately.
  *
  * @example
- * createRemediationService({ …, fleetCompletions: { scan: new ScanCompletion({ store, chat: web.chat, logger }) } });
+ * // Built in by createFleetService (fleet-wiring.ts) for every chat the fleet flow posts with:
+ * new ScanCompletion({ store, chat: web.chat, logger });
  */
 export class ScanCompletion implements FleetCheckCompletion {
   public constructor(private readonly deps: ScanCompletionDeps) {}
