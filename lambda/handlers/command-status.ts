@@ -1,4 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { LambdaJobQueue } from '../remediation/jobs';
+import { createRemediationService } from '../slack/remediation/create-remediation';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { WebClient } from '@slack/web-api';
 import { readBotToken } from '../aws/bot-token';
@@ -39,9 +42,13 @@ export async function buildStatusDeps(env: Record<string, string | undefined> = 
   // Slack (its own retries would duplicate results on a slow Slack); what surely failed is retried by Lambda.
   const web = new WebClient(token, slackWebClientOptions(config.slackApiUrl));
   const documents = [config.restartDocument, config.checkDocument];
+  const store = new DynamoRemediationStore({ tableName: config.table, client: new DynamoDBClient({}) });
+  const ssm = new AwsSsmGateway({ client: ssmClient, allowTag: config.allowTag, documents });
   return {
-    store: new DynamoRemediationStore({ tableName: config.table, client: new DynamoDBClient({}) }),
-    ssm: new AwsSsmGateway({ client: ssmClient, allowTag: config.allowTag, documents }),
+    store,
+    ssm,
+    // Fleet events: findings, outcomes, the plan card; the next wave goes to the worker (this role has no SendCommand).
+    fleet: createRemediationService({ config, logger, ssm, store, ...(config.workerFunction ? { waveQueue: workerQueue(config.workerFunction) } : {}) }).fleetFor(web.chat),
     chat: {
       update: (args) => web.chat.update(args),
       postMessage: (args) => web.chat.postMessage(args),
@@ -52,6 +59,12 @@ export async function buildStatusDeps(env: Record<string, string | undefined> = 
     // Always offered: the Slack handler authorises whoever clicks it, with the operator list it is configured with.
     offerRestart: true,
   };
+}
+
+/** Fleet waves handed to the remediation worker by asynchronous invocation (lambda:InvokeFunction on it only). */
+function workerQueue(functionName: string): LambdaJobQueue {
+  const lambda = new LambdaClient({ maxAttempts: 2 });
+  return new LambdaJobQueue(functionName, (input) => lambda.send(new InvokeCommand(input)));
 }
 
 export const handler = createCommandStatusHandler(() => buildStatusDeps());

@@ -4,6 +4,7 @@ import { parseCommandEvent, type CommandEvent } from '../aws/command-events';
 import { isSuccessStatus, isTerminalStatus, normaliseStatus, outcomeOf } from '../core/remediation/command-status';
 import { parseResultLine } from '../core/remediation/result-line';
 import type { AppLogger } from '../logger';
+import type { FleetService } from './fleet/fleet-service';
 import type { RemediationNotifier } from './notifier';
 import { showEvidence } from './status-evidence';
 import { refreshStatus, showOnce } from './status-post-once';
@@ -20,6 +21,8 @@ export interface StatusEventDeps {
   logger: AppLogger;
   /** Milliseconds since the epoch. @default Date.now */
   now?: () => number;
+  /** The fleet flow (lambda/remediation/fleet/): events of a fleet request (audit `fleet.phase`) go there. */
+  fleet?: Pick<FleetService, 'onStatusEvent' | 'sweep'>;
 }
 
 /**
@@ -70,6 +73,7 @@ export async function applyStatusEvent(raw: unknown, deps: StatusEventDeps): Pro
     return 'ignored';
   }
   deps.logger.info('SSM status event', { requestId, commandId: event.commandId, kind: event.kind, status: event.status });
+  if (audit.fleet && deps.fleet) return deps.fleet.onStatusEvent(requestId, audit.fleet.phase, event, (commandId) => deps.ssm.listCommandInvocations(commandId));
   return event.kind === 'invocation' ? applyInvocation(event, audit, deps) : applyCommand(event, audit, deps);
 }
 

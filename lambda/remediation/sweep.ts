@@ -89,6 +89,8 @@ async function sweepOne(entry: InFlightRequest, now: number, settings: Required<
     await deps.store.removeInFlight(entry.requestId);
     return 'alreadyClosed';
   }
+  // A fleet request has many commands and its own bound: the fleet flow polls and gives it up (lambda/remediation/fleet/).
+  if (audit.fleet && deps.fleet) return deps.fleet.sweep(entry.requestId, audit.fleet.phase, now);
   const { commandId } = entry;
   if (commandId === undefined && entry.stage === 'preparing') {
     // The Confirm took its lock and died before SendCommand (its timeout is 10 s, this entry is minutes old): nothing

@@ -9,6 +9,9 @@ import { FleetService } from '../../../lambda/remediation/fleet/fleet-service';
 import type { FleetCheckSummary } from '../../../lambda/remediation/fleet/types';
 import { RESTARTED, STALE_DAEMON_CHECK, stdoutWith } from '../../unit/remediation/fixtures';
 import { FakeSsm } from './fake-ssm';
+import { applyStatusEvent, type StatusEventDeps } from '../../../lambda/remediation/status-events';
+import { sweep } from '../../../lambda/remediation/sweep';
+import { commandStatusEvent, invocationStatusEvent } from '../../helpers/ssm-events';
 
 /**
  * The fleet flow end to end on the service: the real SSM gateway (SDK stubbed on the wire), the real in-memory store,
@@ -307,5 +310,57 @@ describe('rolling waves after Confirm', () => {
     expect((await world.store.acquireLocks([id(0)], 'r-next', 60)).acquired).toBe(false);
     expect((await world.store.getAudit(plan.requestId))?.outcome).toBe('unknown');
     expect(world.scheduled).toHaveLength(0);
+  });
+});
+
+describe('through the status path and the sweeper (lambda/remediation/status-events.ts, sweep.ts)', () => {
+  function statusDeps(): StatusEventDeps {
+    const unused = async (): Promise<never> => {
+      throw new Error('a fleet event must not reach the single-instance notifier');
+    };
+    return {
+      store: world.store,
+      ssm: bind(new AwsSsmGateway({ client: new SSMClient({ region: 'eu-west-1' }), allowTag: { key: 'shim-fix', value: 'enabled' }, documents: ['ShimFix-RestartContainerRuntime', 'ShimFix-CheckContainerRuntime'] })),
+      notifier: { statusChanged: unused, resultReady: unused, planReady: unused, noticeInThread: unused },
+      documents: ['ShimFix-RestartContainerRuntime', 'ShimFix-CheckContainerRuntime'],
+      logger,
+      now: () => world.clock.now,
+      fleet: world.fleet,
+    };
+  }
+
+  it('a fleet check completes from real EventBridge events, twice and out of order, then a late command event changes nothing', async () => {
+    // Prepare
+    world.answers((index) => (index < 100 ? STALE : HEALTHY));
+    const started = await world.fleet.startFleetCheck({ purpose: 'restart', channelId: 'C0FLEET01', requestedBy: OPERATOR, source: { kind: 'tag', key: 'team', value: 'payments' } });
+    if (!('checkRequestId' in started)) throw new Error(started.refused);
+    const deps = statusDeps();
+    const time = new Date(world.clock.now).toISOString();
+    const events = world.sent.flatMap((command) => command.instanceIds.map((instanceId) => invocationStatusEvent(command.commandId, instanceId, 'Success', { document: 'ShimFix-CheckContainerRuntime', time })));
+    // Act
+    const outcomes = [];
+    for (const event of [...events].reverse()) outcomes.push(await applyStatusEvent(event, deps));
+    for (const event of events) outcomes.push(await applyStatusEvent(event, deps));
+    for (const command of world.sent) await applyStatusEvent(commandStatusEvent(command.commandId, 'Success', { document: 'ShimFix-CheckContainerRuntime', time }), deps);
+    // Assess
+    expect(outcomes.filter((outcome) => outcome === 'applied')).toHaveLength(120);
+    expect(world.summaries).toHaveLength(1);
+    expect(world.summaries[0]?.counts).toMatchObject({ 'restart-fixes': 100, healthy: 20 });
+  });
+
+  it('the sweeper gives a silent rollout up at its bound: sent hosts unknown and unlocked, later waves skipped, closed unknown', async () => {
+    // Prepare
+    const { plan } = await checkedFleet();
+    await world.fleet.rollout.claimConfirm({ planId: plan.planId, userId: OPERATOR, includeDocker: false, rollout: { wavePercent: 10, maxFailures: 0 } });
+    await world.fleet.rollout.runWave(plan.requestId, 1);
+    world.ssm.invocations.clear();
+    // Act
+    world.clock.now += 5 * 60 * 60_000; // 10 waves: tracked 60 + 9 × 20 minutes
+    const report = await sweep(statusDeps());
+    // Assess
+    expect(report).toMatchObject({ givenUp: 1, failed: 0 });
+    expect(await world.store.getFleet(plan.requestId)).toMatchObject({ unknown: 6, skipped: 54 });
+    expect((await world.store.acquireLocks([id(0)], 'r-next', 60)).acquired).toBe(true);
+    expect((await world.store.getAudit(plan.requestId))?.outcome).toBe('unknown');
   });
 });
