@@ -21,7 +21,7 @@ export interface ScanJobDeps {
 /**
  * A scan: the read-only fleet check with purpose `scan` over every allow-tagged instance, or one tag (both tags are
  * still required of every host). Its report comes from the completion (scan-completion.ts). A refusal goes to the
- * operator who asked; a scheduled scan has nobody to tell, so it is logged (and the worker's error alarm sees it).
+ * operator who asked; a scheduled scan has nobody to tell, so it is logged as an error in the worker's log group.
  */
 export async function runScanJob(job: ScanJob, chat: EphemeralPoster, deps: ScanJobDeps): Promise<void> {
   const source: FleetSource = job.tag ? { kind: 'tag', key: job.tag.key, value: job.tag.value } : { kind: 'allow-tagged' };

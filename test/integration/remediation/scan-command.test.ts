@@ -4,7 +4,8 @@ import type { SsmGateway } from '../../../lambda/aws/ssm-gateway';
 import { bundledKnowledgeJson } from '../../../lambda/handlers/knowledge-json';
 import { createLambdaSlackHandler, createSlackDeps } from '../../../lambda/handlers/slack-app';
 import type { FleetCheckStartInput, FleetCheckStarter } from '../../../lambda/remediation/fleet/types';
-import { InProcessJobQueue } from '../../../lambda/remediation/jobs';
+import { InProcessJobQueue, scanJobSchema } from '../../../lambda/remediation/jobs';
+import { createRemediationWorker } from '../../../lambda/handlers/remediation-worker';
 import { RemediationService } from '../../../lambda/remediation/remediation-service';
 import { runRemediationJob } from '../../../lambda/slack/remediation/confirm-job';
 import { SlackRemediationCommands } from '../../../lambda/slack/remediation/remediation-commands';
@@ -32,6 +33,9 @@ let env: SlackHandlerEnvironment;
 let handler: ReturnType<typeof createLambdaSlackHandler>;
 let queue: InProcessJobQueue;
 let store: DynamoRemediationStore;
+let service: RemediationService;
+let fleet: FleetCheckStarter;
+const logger = silentLogger();
 const started: FleetCheckStartInput[] = [];
 
 const unusedSsm: SsmGateway = {
@@ -45,15 +49,14 @@ const unusedSsm: SsmGateway = {
 
 beforeAll(async () => {
   env = await startSlackHandlerEnvironment();
-  const logger = silentLogger();
   store = new DynamoRemediationStore({ tableName: env.dynamo.tableName, client: env.dynamo.client });
-  const fleet: FleetCheckStarter = {
+  fleet = {
     startFleetCheck: async (input) => {
       started.push(structuredClone(input));
-      return input.source.kind === 'tag' && input.source.value === 'nothing-here' ? { refused: 'No online Linux instance carries both `team=nothing-here` and the allow tag.' } : { checkRequestId: `r-started${started.length}` };
+      return (input.source.kind === 'tag' && input.source.value === 'nothing-here') || input.channelId === 'C0NOFLEET1' ? { refused: 'No online Linux instance carries both `team=nothing-here` and the allow tag.' } : { checkRequestId: `r-started${started.length}` };
     },
   };
-  const service = new RemediationService({
+  service = new RemediationService({
     operators: [OPERATOR],
     allowTag: { key: 'shim-fix', value: 'enabled' },
     restartDocument: 'ShimFix-RestartContainerRuntime',
@@ -81,6 +84,7 @@ afterAll(() => env.stop());
 beforeEach(() => {
   env.slack.reset();
   started.length = 0;
+  logger.entries.length = 0;
 });
 
 async function slash(text: string, user = OPERATOR) {
@@ -225,5 +229,29 @@ describe('the scan report and its "Restart the N stale hosts…" button', () => 
     expect(text).toContain('*Scheduled scan:* `cron(0 6 * * ? *)`');
     expect(text).toContain('*Last scan:* 2026-12-02 06:04 UTC of `every allow-tagged instance`, 122 instances checked, 121 will fail new containers: `i-00000000000000000`');
     expect(text).toContain('and 101 more');
+  });
+});
+
+describe('the scheduled scan through the remediation worker entry', () => {
+  const worker = () => createRemediationWorker(async () => ({ service, store, logger, fleet, web: new WebClient(TEST_BOT_TOKEN, { slackApiUrl: env.slack.apiUrl }) }));
+  // What the schedule carries (infra/shim-fix-stack.ts builds it with the same schema; test/infra checks the template).
+  const scheduled = (channelId: string): unknown => JSON.parse(JSON.stringify(scanJobSchema.parse({ kind: 'scan', channelId })));
+
+  test('the schedule\'s input starts a scan of every allow-tagged instance for its channel, with nobody to tell', async () => {
+    // Act
+    await worker()(scheduled('C0SCANS0001'), { awsRequestId: 'scheduled-1' });
+
+    // Assess
+    expect(started).toEqual([{ purpose: 'scan', channelId: 'C0SCANS0001', source: { kind: 'allow-tagged' } }]);
+    expect(env.slack.calls()).toEqual([]);
+  });
+
+  test('a refusal of a scheduled scan is logged as an error in the worker log, never posted', async () => {
+    // Act
+    await worker()(scheduled('C0NOFLEET1'), { awsRequestId: 'scheduled-2' });
+
+    // Assess
+    expect(env.slack.calls()).toEqual([]);
+    expect(logger.entries).toEqual(expect.arrayContaining([expect.objectContaining({ level: 'error', message: 'the scheduled scan did not start', data: expect.objectContaining({ channel: 'C0NOFLEET1' }) })]));
   });
 });
