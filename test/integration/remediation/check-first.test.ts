@@ -51,14 +51,27 @@ function newInstance(): string {
   return id;
 }
 
-async function slash(text: string): Promise<{ ms: number; raw: string }> {
+async function slash(text: string): Promise<{ ssmAnsweredFirst: number; raw: string }> {
   const responseUrl = env.slack.responseUrl();
-  const started = performance.now();
+  const ssmBefore = ssm.calls().length;
   const response = await handler(functionUrlEvent(slashCommandBody(text, responseUrl, { user_id: OPERATOR }), FORM), context);
-  const ms = performance.now() - started;
+  const ssmAnsweredFirst = answeredSince(ssmBefore);
   expect(response.statusCode).toBe(200);
   const answer = env.slack.calls('response_url').filter((call) => call.method === new URL(responseUrl).pathname).at(-1);
-  return { ms, raw: JSON.stringify(answer?.body ?? {}) };
+  return { ssmAnsweredFirst, raw: JSON.stringify(answer?.body ?? {}) };
+}
+
+/**
+ * SSM requests since `before` that SSM had answered when Slack got its answer. Zero while SSM hangs means the answer
+ * did not wait for SSM, whatever the machine's load (the time to the answer is printed by `npm run bench:fleet`).
+ */
+function answeredSince(before: number): number {
+  return ssm.calls().slice(before).filter((call) => call.status !== 0).length;
+}
+
+/** Proves SSM was really hanging meanwhile: the held request is there, unanswered. */
+function hangingCall(operation: string) {
+  return until(() => ssm.calls(operation).find((call) => call.status === 0), `the hanging ${operation}`);
 }
 
 async function click(actionId: string, value: string): Promise<string> {
@@ -110,7 +123,7 @@ function restartsSentTo(instanceId: string) {
 const noContainersAtRisk: ScriptResult = { ...STALE_DAEMON_CHECK, docker: { ...STALE_DAEMON_CHECK.docker, liveRestore: true } };
 
 describe('restart requests check first', () => {
-  test('a restart request answers Slack in under 1 s while SSM hangs, and the check still follows once SSM answers', async () => {
+  test('a restart request answers Slack while SSM hangs, before any SSM call is answered, and the check still follows once SSM answers', async () => {
     // Prepare: SSM leaves the first preflight requests hanging (the SDK's request timeout ends them).
     const instanceId = newInstance();
     ssm.failNext('DescribeInstanceInformation', { hang: true }, 2);
@@ -119,7 +132,8 @@ describe('restart requests check first', () => {
     const answer = await slash(`restart ${instanceId}`);
 
     // Assess
-    expect(answer.ms).toBeLessThan(1000);
+    expect(answer.ssmAnsweredFirst).toBe(0);
+    await hangingCall('DescribeInstanceInformation');
     expect(answer.raw).toContain('first (read-only');
     expect(restartsSentTo(instanceId)).toHaveLength(0);
     const check = await until(() => checkSentTo(instanceId), 'the check to be sent after the hang');
@@ -165,22 +179,22 @@ describe('restart requests check first', () => {
 });
 
 describe('Confirm answers Slack at once whatever SSM does', () => {
-  /** The click as Slack sends it, timed; returns the immediate answer only (the worker's outcome comes later). */
-  async function timedClick(actionId: string, value: string): Promise<{ ms: number; raw: string }> {
+  /** The click as Slack sends it; returns the immediate answer only (the worker's outcome comes later). */
+  async function timedClick(actionId: string, value: string): Promise<{ ssmAnsweredFirst: number; raw: string }> {
     const responseUrl = env.slack.responseUrl();
     const payload = { ...blockActionPayload({ action_id: actionId, value }, { responseUrl, ephemeral: true }), user: { id: OPERATOR, username: 'someone', team_id: 'T0TEST001' } };
-    const started = performance.now();
+    const ssmBefore = ssm.calls().length;
     const response = await handler(functionUrlEvent(interactiveBody(payload), FORM), context);
-    const ms = performance.now() - started;
+    const ssmAnsweredFirst = answeredSince(ssmBefore);
     expect(response.statusCode).toBe(200);
     const answer = env.slack.calls('response_url').filter((call) => call.method === new URL(responseUrl).pathname).at(-1);
-    return { ms, raw: JSON.stringify(answer?.body ?? {}) };
+    return { ssmAnsweredFirst, raw: JSON.stringify(answer?.body ?? {}) };
   }
 
   test.each([
     ['remediation_confirm', { ...STALE_DAEMON_CHECK, docker: { ...STALE_DAEMON_CHECK.docker, liveRestore: true } }, ['no']],
     ['remediation_confirm_docker', { ...STALE_DAEMON_CHECK, docker: { ...STALE_DAEMON_CHECK.docker, liveRestore: false, runningContainers: 2, bindsToContainerd: true } }, ['yes']],
-  ] as const)('%s answers in under 1 s while SSM hangs; the worker then sends the restart exactly once', async (actionId, result, consent) => {
+  ] as const)('%s answers while SSM hangs, before any SSM call is answered; the worker then sends the restart exactly once', async (actionId, result, consent) => {
     // Prepare: the card from a stale-daemon check, then SSM leaves the re-check (both preflight reads) and the first
     // SendCommand hanging; the SDK's request timeout ends each.
     const instanceId = newInstance();
@@ -195,8 +209,9 @@ describe('Confirm answers Slack at once whatever SSM does', () => {
     const again = await timedClick(actionId, planId);
 
     // Assess
-    expect(answer.ms).toBeLessThan(1000);
-    expect(again.ms).toBeLessThan(1000);
+    // The second click is answered from the table; the first click's worker may be talking to SSM meanwhile.
+    expect(answer.ssmAnsweredFirst).toBe(0);
+    await hangingCall('DescribeInstanceInformation');
     expect(answer.raw).toContain('Confirmed (request');
     expect(again.raw).toContain('Already confirmed');
     const outcome = await confirmOutcome(env.slack, answer.raw, ephemeralsBefore);
@@ -206,7 +221,7 @@ describe('Confirm answers Slack at once whatever SSM does', () => {
 });
 
 describe('check alone', () => {
-  test('`/shim-fix check` answers Slack in under 1 s while SSM hangs; its plan card follows once SSM answers', async () => {
+  test('`/shim-fix check` answers Slack while SSM hangs, before any SSM call is answered; its plan card follows once SSM answers', async () => {
     // Prepare
     const instanceId = newInstance();
     ssm.failNext('DescribeInstanceInformation', { hang: true }, 1);
@@ -217,7 +232,8 @@ describe('check alone', () => {
     const answer = await slash(`check ${instanceId}`);
 
     // Assess
-    expect(answer.ms).toBeLessThan(1000);
+    expect(answer.ssmAnsweredFirst).toBe(0);
+    await hangingCall('DescribeInstanceInformation');
     expect(answer.raw).toContain(`Planning the check of \`${instanceId}\``);
     const card = await until(() => env.slack.calls('chat.postEphemeral')[ephemeralsBefore], 'the check card');
     expect(JSON.stringify(card.body)).toContain('remediation_confirm');
