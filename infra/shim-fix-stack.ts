@@ -118,6 +118,8 @@ export class ShimFixStack extends Stack {
       describeManagedNodes(),
       ...sendOurDocuments({ documentArns: documents.arns, nodeArns: managedNodeArns(this), allowTag: settings.allowTag }),
       useTable(table.tableArn),
+      // A fleet check that completes at once (every host unreachable) reads its findings in the worker.
+      queryFleetPartitions(table.tableArn),
     ]) {
       worker.role.addToPrincipalPolicy(statement);
     }
@@ -188,7 +190,8 @@ export class ShimFixStack extends Stack {
       entry: 'lambda/handlers/command-status.ts',
       description: 'shim-fix: posts SSM command results back to the Slack thread',
       logRetention: settings.logRetention,
-      environment: { SLACK_BOT_TOKEN_PARAM: settings.botTokenParam, ...documentEnvironment },
+      // Fleet rollouts (lambda/remediation/fleet/): when wave k is over, wave k+1 is handed to the worker.
+      environment: { SLACK_BOT_TOKEN_PARAM: settings.botTokenParam, SHIM_FIX_WORKER_FUNCTION: worker.function.functionName, ...documentEnvironment },
     });
     // What following a command up needs, and nothing more: the bot token, the two SSM reads, the table. The status
     // handler and the sweeper share it; neither may ever send a command.
@@ -206,6 +209,10 @@ export class ShimFixStack extends Stack {
       });
     };
     grantFollowUp(status);
+    // Fleets: the status handler may not send, so it starts the worker for the next wave (that function only), and it
+    // reads a fleet request's findings and outcomes (a Query on `fleet#…` partitions only) to post the plan card.
+    status.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'InvokeRemediationWorkerForNextWave', actions: ['lambda:InvokeFunction'], resources: [worker.function.functionArn] }));
+    status.role.addToPrincipalPolicy(queryFleetPartitions(table.tableArn));
 
     const statusRule = new events.Rule(this, 'CommandStatusRule', {
       description: 'shim-fix: status changes of commands that run our two documents',
@@ -230,12 +237,14 @@ export class ShimFixStack extends Stack {
       entry: 'lambda/handlers/command-sweeper.ts',
       description: 'shim-fix: finishes requests whose SSM status events were lost, by polling SSM',
       logRetention: settings.logRetention,
-      environment: { SLACK_BOT_TOKEN_PARAM: settings.botTokenParam, ...documentEnvironment },
+      environment: { SLACK_BOT_TOKEN_PARAM: settings.botTokenParam, SHIM_FIX_WORKER_FUNCTION: worker.function.functionName, ...documentEnvironment },
       // One run at a time is enough and keeps two runs from polling the same request together.
       reservedConcurrentExecutions: 1,
     });
     // The sweeper alone reads the in-flight index (a Query).
     grantFollowUp(sweeper, SWEEPER_TABLE_ACTIONS);
+    // A lost event it fills in may end a fleet wave: the next one goes to the worker, as from the status handler.
+    sweeper.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'InvokeRemediationWorkerForNextWave', actions: ['lambda:InvokeFunction'], resources: [worker.function.functionArn] }));
     new events.Rule(this, 'SweepSchedule', {
       description: 'shim-fix: finish requests whose SSM status events were lost',
       schedule: events.Schedule.rate(SWEEP_SCHEDULE),
@@ -280,6 +289,16 @@ export class ShimFixStack extends Stack {
  * because that target grants `lambda:InvokeFunction` on every version and alias too (`<arn>:*`): this role may invoke
  * the worker's unqualified ARN and nothing else.
  */
+/** A Query on fleet request partitions (`fleet#<requestId>`, lambda/aws/remediation-store-fleet.ts) and no other; the key is required. */
+function queryFleetPartitions(tableArn: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'QueryFleetRequestPartitions',
+    actions: ['dynamodb:Query'],
+    resources: [tableArn],
+    conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['fleet#*'] }, Null: { 'dynamodb:LeadingKeys': 'false' } },
+  });
+}
+
 function scanSchedule(stack: Stack, scan: ScanSettings, worker: lambda.IFunction): void {
   const role = new iam.Role(stack, 'ScanSchedulerRole', {
     description: 'shim-fix: lets EventBridge Scheduler start the scheduled scan on the remediation worker, nothing else',

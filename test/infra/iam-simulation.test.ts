@@ -217,6 +217,27 @@ describe('Status handler role, evaluated by the IAM simulator', () => {
     // Assess
     expect(decisions).toEqual(['Allowed', 'ImplicitlyDenied', 'ImplicitlyDenied']);
   });
+
+  it('hands the next fleet wave to the remediation worker only, and queries fleet request partitions only', async () => {
+    // Prepare
+    const workerArn = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${logicalId(synth.template, 'AWS::Lambda::Function', 'RemediationWorker')}`;
+    const ours = table(logicalId(synth.template, 'AWS::DynamoDB::Table', 'AuditTable'));
+    const query = (leadingKey: string): Request => ({ action: 'dynamodb:Query', resource: ours, context: { 'dynamodb:LeadingKeys': leadingKey } });
+    const requests: Request[] = [
+      { action: 'lambda:InvokeFunction', resource: workerArn },
+      query('fleet#r-abc'),
+      { action: 'lambda:InvokeFunction', resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:anything` },
+      query('inflight'),
+      query('audit#r-abc'),
+      { action: 'ssm:SendCommand', resource: instanceArn('i-0123456789abcdef0'), context: tagged },
+    ];
+
+    // Act
+    const decisions = await Promise.all(requests.map((request) => decide(statusPolicies, request)));
+
+    // Assess
+    expect(decisions).toEqual(['Allowed', 'Allowed', 'ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied']);
+  });
 });
 
 describe('Sweeper role, evaluated by the IAM simulator', () => {

@@ -186,7 +186,8 @@ describe('IAM of the status handler', () => {
     const statements = statementsOf('StatusHandlerRole');
 
     // Assess
-    expect([...new Set(statements.flatMap(actionsOf))].sort()).toEqual(FOLLOW_UP_ACTIONS);
+    // Fleets: a Query limited to fleet partitions and the next wave's hand-over to the worker (iam-simulation.test.ts).
+    expect([...new Set(statements.flatMap(actionsOf))].sort()).toEqual([...FOLLOW_UP_ACTIONS, 'dynamodb:Query', 'lambda:InvokeFunction'].sort());
     expect(arns(bySid(statements, 'ReadSlackParameters').Resource)).toEqual([ssmArn('parameter/shim-fix/slack/bot-token')]);
   });
 });
@@ -344,6 +345,7 @@ describe('status path', () => {
       SHIM_FIX_RESTART_DOCUMENT: 'ShimFix-RestartContainerRuntime',
       SHIM_FIX_CHECK_DOCUMENT: 'ShimFix-CheckContainerRuntime',
       SHIM_FIX_TABLE: { Ref: logicalId(synth.template, 'AWS::DynamoDB::Table', 'AuditTable') },
+      SHIM_FIX_WORKER_FUNCTION: { Ref: logicalId(synth.template, 'AWS::Lambda::Function', 'RemediationWorker') },
     });
   });
 });
@@ -369,7 +371,7 @@ describe('sweeper (fallback for lost status events)', () => {
     const statements = statementsOf('SweeperHandlerRole');
 
     // Assess
-    expect([...new Set(statements.flatMap(actionsOf))].sort()).toEqual([...FOLLOW_UP_ACTIONS, 'dynamodb:Query'].sort());
+    expect([...new Set(statements.flatMap(actionsOf))].sort()).toEqual([...FOLLOW_UP_ACTIONS, 'dynamodb:Query', 'lambda:InvokeFunction'].sort());
     expect(arns(bySid(statements, 'ReadSlackParameters').Resource)).toEqual([ssmArn('parameter/shim-fix/slack/bot-token')]);
   });
 
