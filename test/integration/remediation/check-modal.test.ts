@@ -34,7 +34,7 @@ beforeEach(() => {
 });
 
 /** Opens the modal from a diagnosis card in a thread and returns its submission with `target` typed in. */
-async function openModal(target: string, privateMetadata?: string): Promise<unknown> {
+async function openModal(target: string, privateMetadata?: string): Promise<Record<string, unknown>> {
   const open = blockActionPayload({ action_id: 'remediation_check_open', value: 'shim-version-mismatch' }, { responseUrl: env.slack.responseUrl(), threadTs: THREAD });
   await handler(functionUrlEvent(interactiveBody(open), FORM), context);
   const modal = env.slack.calls('views.open').at(-1)?.body.view as { callback_id: string; private_metadata: string };

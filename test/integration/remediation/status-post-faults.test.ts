@@ -2,6 +2,7 @@ import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoRemediationStore } from '../../../lambda/aws/remediation-store';
 import { RESULT_LINE_PREFIX } from '../../../lambda/core/remediation/result-line';
 import { buildStatusDeps, createCommandStatusHandler } from '../../../lambda/handlers/command-status';
+import { createCommandSweepHandler } from '../../../lambda/handlers/command-sweeper';
 import { handler } from '../../../lambda/handlers/slack';
 import { startSlackHandlerEnvironment, type SlackHandlerEnvironment } from '../../helpers/slack-handler-env';
 import type { StubFailure } from '../../helpers/slack-api-stub';
@@ -115,8 +116,9 @@ async function auditState(requestId: string, instanceId: string) {
   return { posted: await store.isResultPosted(requestId, instanceId), outcome: audit?.outcome, closedAt: audit?.closedAt, closings };
 }
 
-describe('one result post per command under a misbehaving Slack', () => {
-  const cases: Array<[string, StubFailure, number]> = [
+/** Each Slack behaviour, and how many calls in a row meet it. */
+function cases(): Array<[string, StubFailure, number]> {
+  return [
     // Slack posts, but answers after the client's 2-s timeout: the post may have landed, so it counts as posted.
     ['slow but successful (2.5 s, past the client timeout)', { slowMs: 2500 }, 1],
     // Slack posts, then the connection is reset before the answer: may have landed, counts as posted.
@@ -128,8 +130,10 @@ describe('one result post per command under a misbehaving Slack', () => {
     // Past the client's retries: the invocation throws (claim released), the retried event posts once.
     ['503 on every client attempt, then OK on the retried event', { status: 503 }, 3],
   ];
+}
 
-  test.each(cases)('%s: exactly one result in the thread, claim completed, audit closed once', async (_name, failure, times) => {
+describe('one result post per command under a misbehaving Slack', () => {
+  test.each(cases())('%s: exactly one result in the thread, claim completed, audit closed once', async (_name, failure, times) => {
     // Prepare
     const { instanceId, commandId, requestId, statusTs } = await finishedRestart();
     env.slack.failNext('chat.postMessage', failure, times);
@@ -148,6 +152,35 @@ describe('one result post per command under a misbehaving Slack', () => {
     expect(state.posted).toBe(true);
     expect(state.outcome).toBeDefined();
     expect(state.closedAt).toBeDefined();
+    expect(state.closings).toBe(1);
+  }, 30_000);
+});
+
+describe('one sweeper notice per request under a misbehaving Slack', () => {
+  const LOST_TRACK = 'lost track of command';
+  /** The sweeper as the schedule invokes it, its clock far past the give-up bound (time is handed over, never waited). */
+  const sweeperLater = () => createCommandSweepHandler(async () => ({ ...(await buildStatusDeps(process.env)), now: () => Date.now() + 6 * 60 * 60_000 }));
+
+  test.each(cases())('%s: the sweeper run twice leaves exactly one "lost track" notice, audit closed once', async (_name, failure, times) => {
+    // Prepare: SSM never reports a final status for the restart.
+    const { instanceId, commandId, requestId, statusTs } = await finishedRestart();
+    ssm.invocations.set(instanceId, { Status: 'InProgress', StandardOutputContent: '', StandardErrorContent: '' });
+    env.slack.failNext('chat.postMessage', failure, times);
+    const sweeper = sweeperLater();
+
+    // Act
+    const outcomes: string[] = [];
+    for (let n = 0; n < 3; n += 1) {
+      outcomes.push(await sweeper({}, context).then(() => 'ok', () => 'threw'));
+    }
+
+    // Assess
+    expect(outcomes.at(-1)).toBe('ok');
+    const notices = env.slack.landed('chat.postMessage').filter((call) => call.body.thread_ts === statusTs && String(call.body.text).includes(LOST_TRACK));
+    expect(notices).toHaveLength(1);
+    expect(String(notices[0]?.body.text)).toContain(commandId);
+    const state = await auditState(requestId, instanceId);
+    expect(state.outcome).toBe('unknown');
     expect(state.closings).toBe(1);
   }, 30_000);
 });
