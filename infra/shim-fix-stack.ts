@@ -87,7 +87,7 @@ export class ShimFixStack extends Stack {
     };
 
     const documentHashes = {
-      // What the Slack handler and the worker compare with DescribeDocument's Hash before planning or sending (a
+      // What the remediation worker compares with DescribeDocument's Hash before planning or sending (a
       // version published outside this deployment is refused). The content as CloudFormation receives it: JSON of the
       // synthesised object.
       SHIM_FIX_RESTART_DOCUMENT_SHA256: contentSha256(documents.restart.content),
@@ -154,31 +154,15 @@ export class ShimFixStack extends Stack {
     });
     for (const statement of [
       ...readParameters(this, [signingSecret.parameterArn, botToken.parameterArn], settings.parameterKeyArn),
-      describeManagedNodes(),
-      ...sendOurDocuments({ documentArns: documents.arns, nodeArns: managedNodeArns(this), allowTag: settings.allowTag }),
-      // No command results: the Slack handler never reads them (the status handler posts them), and this is the
-      // internet-facing function.
+      // No SSM beyond its two parameters: every call whose time SSM decides (preflight, DescribeDocument, SendCommand)
+      // runs in the remediation worker, so the internet-facing function can neither send a command nor list the
+      // fleet, and no command results: the status handler posts them.
       useTable(table.tableArn),
       queryAppHomePartitions(table.tableArn),
       new iam.PolicyStatement({ sid: 'InvokeRemediationWorker', actions: ['lambda:InvokeFunction'], resources: [worker.function.functionArn] }),
     ]) {
       slack.role.addToPrincipalPolicy(statement);
     }
-    Validations.of(slack.role).acknowledge(
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'ssm:DescribeInstanceInformation supports no resource-level permissions; AWS requires "*".',
-      },
-      {
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:instance/*]',
-        reason: 'SendCommand to any instance only with the condition ssm:resourceTag/<allow key> = <allow value>; untagged instances are denied.',
-      },
-      {
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:managed-instance/*]',
-        reason: 'SendCommand to hybrid managed nodes only with the same allow-tag condition as EC2 instances.',
-      },
-    );
 
     // Function URL rather than an HTTP API: Slack needs one route, and a URL adds no charge, no stage or authorizer
     // to configure and no extra hop inside Slack's 3-second budget.

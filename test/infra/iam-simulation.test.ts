@@ -61,53 +61,21 @@ const table = (id: string) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${id}
 const parameter = (name: string) => `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${name}`;
 
 describe('Slack handler role, evaluated by the IAM simulator', () => {
-  it('may send our restart and check documents to an instance that carries the allow tag', async () => {
-    // Prepare
+  it('may send no command and make no SSM call but reading its two parameters (the worker does the SSM work)', async () => {
+    // Prepare: what the Slack handler could do before the worker took over planning and sending.
     const requests: Request[] = [
       { action: 'ssm:SendCommand', resource: documentArn('ShimFix-RestartContainerRuntime') },
       { action: 'ssm:SendCommand', resource: documentArn('ShimFix-CheckContainerRuntime') },
       { action: 'ssm:SendCommand', resource: instanceArn('i-0123456789abcdef0'), context: tagged },
-      { action: 'ssm:SendCommand', resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:managed-instance/mi-0123456789abcdef0`, context: tagged },
+      { action: 'ssm:DescribeInstanceInformation', resource: '*' },
+      { action: 'ssm:DescribeDocument', resource: documentArn('ShimFix-RestartContainerRuntime') },
     ];
 
     // Act
     const decisions = await Promise.all(requests.map((request) => decide(slackPolicies, request)));
 
     // Assess
-    expect(decisions).toEqual(['Allowed', 'Allowed', 'Allowed', 'Allowed']);
-  });
-
-  it('may not send a command to an instance without the allow tag, or with another value of it', async () => {
-    // Prepare
-    const untagged: Request = { action: 'ssm:SendCommand', resource: instanceArn('i-0123456789abcdef0') };
-    const wrongValue: Request = { ...untagged, context: { 'ssm:resourceTag/team': 'databases' } };
-    const defaultTagOnly: Request = { ...untagged, context: { 'ssm:resourceTag/shim-fix': 'enabled' } };
-
-    // Act
-    const decisions = await Promise.all([untagged, wrongValue, defaultTagOnly].map((request) => decide(slackPolicies, request)));
-
-    // Assess
-    expect(decisions).toEqual(['ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied']);
-  });
-
-  it('is explicitly denied AWS-RunShellScript and any document that is not ours, even on a tagged instance', async () => {
-    // Prepare
-    // AWS-owned documents really have no account in their ARN (arn:aws:ssm:<region>::document/…); the simulator needs one
-    // to recognise the resource type. The Deny uses NotResource, so it matches either form.
-    const others = [
-      documentArn('AWS-RunShellScript'),
-      documentArn('AWS-RunPatchBaseline'),
-      documentArn('ShimFix-SomethingElse'),
-      `arn:aws:ssm:${REGION}:444455556666:document/ShimFix-RestartContainerRuntime`,
-    ];
-
-    // Act
-    const decisions = await Promise.all(
-      others.map((resource) => decide(slackPolicies, { action: 'ssm:SendCommand', resource, context: tagged })),
-    );
-
-    // Assess
-    expect(decisions).toEqual(others.map(() => 'ExplicitlyDenied'));
+    expect(decisions).toEqual(requests.map(() => 'ImplicitlyDenied'));
   });
 
   it('may read only the two Slack parameters', async () => {
@@ -280,6 +248,55 @@ describe('Remediation worker role, evaluated by the IAM simulator', () => {
 
     // Assess
     expect(decisions).toEqual(['Allowed', 'Allowed', 'Allowed', 'ImplicitlyDenied', 'ExplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied']);
+  });
+
+  it('may send our restart and check documents to an instance that carries the allow tag', async () => {
+    // Prepare
+    const requests: Request[] = [
+      { action: 'ssm:SendCommand', resource: documentArn('ShimFix-RestartContainerRuntime') },
+      { action: 'ssm:SendCommand', resource: documentArn('ShimFix-CheckContainerRuntime') },
+      { action: 'ssm:SendCommand', resource: instanceArn('i-0123456789abcdef0'), context: tagged },
+      { action: 'ssm:SendCommand', resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:managed-instance/mi-0123456789abcdef0`, context: tagged },
+    ];
+
+    // Act
+    const decisions = await Promise.all(requests.map((request) => decide(workerPolicies, request)));
+
+    // Assess
+    expect(decisions).toEqual(['Allowed', 'Allowed', 'Allowed', 'Allowed']);
+  });
+
+  it('may not send a command to an instance without the allow tag, or with another value of it', async () => {
+    // Prepare
+    const untagged: Request = { action: 'ssm:SendCommand', resource: instanceArn('i-0123456789abcdef0') };
+    const wrongValue: Request = { ...untagged, context: { 'ssm:resourceTag/team': 'databases' } };
+    const defaultTagOnly: Request = { ...untagged, context: { 'ssm:resourceTag/shim-fix': 'enabled' } };
+
+    // Act
+    const decisions = await Promise.all([untagged, wrongValue, defaultTagOnly].map((request) => decide(workerPolicies, request)));
+
+    // Assess
+    expect(decisions).toEqual(['ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied']);
+  });
+
+  it('is explicitly denied AWS-RunShellScript and any document that is not ours, even on a tagged instance', async () => {
+    // Prepare
+    // AWS-owned documents really have no account in their ARN (arn:aws:ssm:<region>::document/…); the simulator needs one
+    // to recognise the resource type. The Deny uses NotResource, so it matches either form.
+    const others = [
+      documentArn('AWS-RunShellScript'),
+      documentArn('AWS-RunPatchBaseline'),
+      documentArn('ShimFix-SomethingElse'),
+      `arn:aws:ssm:${REGION}:444455556666:document/ShimFix-RestartContainerRuntime`,
+    ];
+
+    // Act
+    const decisions = await Promise.all(
+      others.map((resource) => decide(workerPolicies, { action: 'ssm:SendCommand', resource, context: tagged })),
+    );
+
+    // Assess
+    expect(decisions).toEqual(others.map(() => 'ExplicitlyDenied'));
   });
 });
 

@@ -83,18 +83,16 @@ describe('IAM of the Slack handler', () => {
         'lambda:InvokeFunction',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
-        'ssm:DescribeDocument',
-        'ssm:DescribeInstanceInformation',
         'ssm:GetParameters',
-        'ssm:SendCommand',
       ].sort(),
     );
     expect(actions.filter((action) => action.includes('*'))).toEqual([]);
   });
 
-  it('allows SendCommand only for our two documents and for instances carrying the allow tag', () => {
+  it('cannot send commands: SendCommand belongs to the remediation worker, for our two documents and instances carrying the allow tag', () => {
     // Prepare
-    const statements = statementsOf('SlackHandlerRole');
+    const statements = statementsOf('RemediationWorkerRole');
+    expect(statementsOf('SlackHandlerRole').flatMap(actionsOf).filter((action) => action.startsWith('ssm:') && action !== 'ssm:GetParameters')).toEqual([]);
 
     // Act
     const sendAllows = statements.filter((s) => s.Effect === 'Allow' && actionsOf(s).includes('ssm:SendCommand'));
@@ -107,9 +105,9 @@ describe('IAM of the Slack handler', () => {
     expect(nodes.Condition).toEqual({ StringEquals: { 'ssm:resourceTag/shim-fix': 'enabled' } });
   });
 
-  it('explicitly denies SendCommand with any document that is not ours (AWS-RunShellScript included)', () => {
+  it('explicitly denies the worker SendCommand with any document that is not ours (AWS-RunShellScript included)', () => {
     // Act
-    const deny = bySid(statementsOf('SlackHandlerRole'), 'DenyAnyOtherDocument');
+    const deny = bySid(statementsOf('RemediationWorkerRole'), 'DenyAnyOtherDocument');
 
     // Assess
     expect(deny).toMatchObject({ Effect: 'Deny', Action: 'ssm:SendCommand' });
@@ -130,12 +128,12 @@ describe('IAM of the Slack handler', () => {
     expect(statements.flatMap(actionsOf).filter((action) => action.startsWith('kms:'))).toEqual([]);
   });
 
-  it('uses "*" only for the SSM reads that have no resource-level permissions', () => {
+  it('uses "*" for no resource (DescribeInstanceInformation, which has no resource-level permissions, is the worker\'s)', () => {
     // Act
     const starred = statementsOf('SlackHandlerRole').filter((s) => s.Resource === '*');
 
     // Assess
-    expect(starred.flatMap(actionsOf).sort()).toEqual(['ssm:DescribeInstanceInformation']);
+    expect(starred.flatMap(actionsOf)).toEqual([]);
   });
 
   it('touches DynamoDB on the shim-fix table only', () => {
