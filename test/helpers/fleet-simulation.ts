@@ -120,7 +120,8 @@ export function checkResultFor(verdict: SimVerdict): ScriptResult | undefined {
     case 'stale':
       return { ...STALE_DAEMON_CHECK, docker: liveRestore };
     case 'stale-docker':
-      return STALE_DAEMON_CHECK;
+      // Docker bound to containerd with live-restore off: restarting containerd stops Docker's containers too.
+      return { ...STALE_DAEMON_CHECK, docker: { ...STALE_DAEMON_CHECK.docker, bindsToContainerd: true, runningContainers: 3 } };
     case 'healthy':
       return {
         ...STALE_DAEMON_CHECK,
@@ -283,7 +284,7 @@ export interface EventPumpOptions {
   lateShare?: number;
   /** Events delivered at once (concurrent Lambdas). @default 8 */
   concurrency?: number;
-  /** Called before each round with the milliseconds a round stands for: an injected clock moves here. */
+  /** Called before each round that delivers events, with the milliseconds it stands for: an injected clock moves here. */
   advanceClock?: (ms: number) => void;
   /** Simulated time per round. @default 2000 */
   msPerRound?: number;
@@ -321,6 +322,12 @@ export class EventPump {
     this.msPerRound = options.msPerRound ?? 2_000;
   }
 
+  /** Leaves out every command sent so far (another test's, sent outside the handlers) and whatever is pending. */
+  public forgetSentSoFar(): void {
+    for (const sent of this.ssm.commands()) this.seen.add(sent.commandId);
+    this.pool = [];
+  }
+
   /** Replaces the clock hook (a test installs its fake clock after the world started). */
   public useClock(advance: (ms: number) => void): void {
     this.advanceClock = advance;
@@ -353,9 +360,10 @@ export class EventPump {
 
   /** One round: new commands' events join the pool, the pool is shuffled, a share stays for later, the rest is delivered. */
   public async round(): Promise<number> {
-    this.advanceClock(this.msPerRound);
     this.collect();
     if (this.pool.length === 0) return 0;
+    // Simulated time passes with deliveries only: an idle wait for the worker must not age the plan card.
+    this.advanceClock(this.msPerRound);
     shuffle(this.pool, this.random);
     const lateShare = this.options.lateShare ?? 0.15;
     const keep = this.pool.length > 3 ? Math.floor(this.pool.length * lateShare) : 0;
@@ -394,7 +402,8 @@ export class EventPump {
    * waves asynchronously), and `until` (if given) holds; throws after `timeoutMs`.
    */
   public async settle({ until, idleMs = 400, timeoutMs = 120_000 }: { until?: () => boolean | Promise<boolean>; idleMs?: number; timeoutMs?: number } = {}): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+    // Real time: a test may fake Date and move it on every round.
+    const deadline = performance.now() + timeoutMs;
     let idleSince = performance.now();
     for (;;) {
       if (this.stopped) return;
@@ -404,7 +413,7 @@ export class EventPump {
       if (delivered > 0 || after !== before || this.pool.length > 0) idleSince = performance.now();
       const done = until ? await until() : true;
       if (done && this.pool.length === 0 && performance.now() - idleSince >= idleMs) return;
-      if (Date.now() > deadline) throw new Error(`the fleet did not settle: ${this.pool.length} events pending, ${this.dropped.length} dropped`);
+      if (performance.now() > deadline) throw new Error(`the fleet did not settle: ${this.pool.length} events pending, ${this.dropped.length} dropped`);
       if (delivered === 0) await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }

@@ -1,10 +1,13 @@
 import { DescribeInstanceInformationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoRemediationStore } from '../../../lambda/aws/remediation-store';
-import { planWaves } from '../../../lambda/remediation/fleet/waves';
+import { maxProgressUpdates } from '../../../lambda/remediation/fleet/progress';
+import { planWaves, waveSize } from '../../../lambda/remediation/fleet/waves';
 import { FLEET_TABLE_ACTION_ID } from '../../../lambda/slack/remediation/fleet-progress-message';
 import { FLEET_TABLE_COPY } from '../../../lambda/slack/remediation/fleet-table-listener';
 import { maxTablePosts } from '../../../lambda/slack/remediation/fleet-table-message';
-import { startFleetWorld, type FleetWorld } from '../../helpers/fleet-simulation';
+import { buttonValue } from '../../helpers/block-kit';
+import { CHECK_DOC, confirmButtonOf, RESTART_DOC, startFleetWorld, type FleetWorld } from '../../helpers/fleet-simulation';
+import type { RecordedCall } from '../../helpers/slack-api-stub';
 import { SSM_LIMITS } from '../../helpers/ssm-protocol-stub';
 
 /**
@@ -124,4 +127,94 @@ describe('"Show per-instance table" through the real Slack handler', () => {
     const answers = world.slack.calls('response_url').slice(answersBefore).map((call) => call.body.text);
     expect(answers).toEqual([FLEET_TABLE_COPY.unknownRequest, FLEET_TABLE_COPY.unknownRequest]);
   });
+});
+
+/** Only Date is faked: timers, ticks and performance stay real, so loopback I/O runs as usual while the clock jumps. */
+const REAL_TIMERS = ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] as const;
+const SIZE = Number(process.env.FLEET_SIMULATION_SIZE ?? 100);
+
+const hasTableButton = (call: RecordedCall): boolean => JSON.stringify(call.body.blocks ?? []).includes(FLEET_TABLE_ACTION_ID);
+const idsOf = (input: Record<string, unknown>): string[] => (Array.isArray(input.InstanceIds) ? input.InstanceIds.map(String) : []);
+
+describe(`${SIZE.toLocaleString('en-US')} instances: check first, one plan card, rolling waves, bounded progress`, () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  test('every instance checked once and recorded once, only the stale ones restarted, once each, in waves of 5 %, the status message within its bound', async () => {
+    // Prepare: an injected clock that each delivery round moves on by 2 s (a 1,000-host rollout takes minutes)
+    jest.useFakeTimers({ doNotFake: [...REAL_TIMERS], now: Date.now() });
+    world.pump.useClock((ms) => jest.setSystemTime(Date.now() + ms));
+    world.pump.forgetSentSoFar();
+    const fleet = world.addFleet({ size: SIZE, seed: 13 });
+    const stale = fleet.instanceIds.filter((id) => fleet.verdicts.get(id) === 'stale');
+    const commandsBefore = world.ssm.commands().length;
+    const ephemeralsBefore = world.slack.calls('chat.postEphemeral').length;
+    const postsBefore = world.slack.calls('chat.postMessage').length;
+    const updatesBefore = world.slack.calls('chat.update').length;
+    const planCards = () => world.slack.calls('chat.postEphemeral').slice(ephemeralsBefore).filter((call) => confirmButtonOf(call.body.blocks) !== undefined);
+
+    // Act: the request, the fleet check (events late, twice, shuffled), the card
+    const answer = await world.slash(`restart tag:${fleet.tag.key}=${fleet.tag.value}`);
+    await world.pump.settle({ until: () => planCards().length > 0, timeoutMs: 240_000 });
+    const card = planCards()[0];
+    const confirm = confirmButtonOf(card?.body.blocks);
+    const rolloutStartedAt = Date.now();
+    const clicked = await world.click(confirm?.actionId ?? 'missing', confirm?.value ?? '');
+    await world.pump.settle({ idleMs: 1_500, timeoutMs: 600_000 });
+    const rolloutMs = Date.now() - rolloutStartedAt;
+
+    // Assess: Slack got its answers
+    expect(answer.statusCode).toBe(200);
+    expect(clicked.statusCode).toBe(200);
+    expect(world.pump.dropped).toEqual([]);
+
+    // The check: every instance exactly once, by id, at most 50 per SendCommand
+    const sent = world.ssm.commands().slice(commandsBefore);
+    const checks = sent.filter((command) => command.input.DocumentName === CHECK_DOC);
+    const checked = checks.flatMap((command) => idsOf(command.input));
+    expect(checked.sort()).toEqual(fleet.instanceIds);
+    expect(checks.every((command) => idsOf(command.input).length <= SSM_LIMITS.sendCommandInstanceIds && command.input.Targets === undefined)).toBe(true);
+
+    // Exactly one plan card, with the measured counts
+    expect(planCards()).toHaveLength(1);
+    // Each finding counted once: a duplicate or late event counted again would change these numbers.
+    const cardText = JSON.stringify(card?.body);
+    expect(cardText).toContain(`*Checked ${SIZE} host(s)`);
+    expect(cardText).toContain(`*Restart will fix* (stale daemon after an upgrade): *${stale.length}*`);
+    expect(cardText).toContain(`*Unreachable or no result*: not checked, so never restarted: *${fleet.instanceIds.filter((id) => fleet.verdicts.get(id) === 'no-result').length}*`);
+
+    // Only the stale hosts restarted, each exactly once, in waves of ceil(5 %) of them
+    const restarts = sent.filter((command) => command.input.DocumentName === RESTART_DOC);
+    const restarted = restarts.flatMap((command) => idsOf(command.input));
+    expect(restarted.sort()).toEqual(stale);
+    expect(new Set(restarted).size).toBe(restarted.length);
+    const wave = waveSize(stale.length);
+    const sizes = restarts.map((command) => idsOf(command.input).length);
+    expect(sizes.every((size) => size <= Math.min(wave, SSM_LIMITS.sendCommandInstanceIds))).toBe(true);
+    expect(restarts.length).toBeGreaterThanOrEqual(Math.ceil(stale.length / wave));
+
+    // One public status message, updated within the throttle's bound for the rollout's (simulated) duration
+    const statusPosts = world.slack.calls('chat.postMessage').slice(postsBefore).filter((call) => call.body.thread_ts === undefined && hasTableButton(call));
+    expect(statusPosts).toHaveLength(1);
+    const updates = world.slack.calls('chat.update').slice(updatesBefore).filter(hasTableButton);
+    expect(updates.length).toBeGreaterThan(0);
+    expect(updates.length).toBeLessThanOrEqual(maxProgressUpdates(rolloutMs));
+    expect(JSON.stringify(updates.at(-1)?.body)).toContain('*100 %*');
+
+    // The thread: no post per successful host (no flood), exactly one final summary
+    const threadPosts = world.slack.calls('chat.postMessage').slice(postsBefore).filter((call) => call.body.thread_ts !== undefined);
+    const summaries = threadPosts.filter((call) => JSON.stringify(call.body).includes('Fleet restart finished'));
+    expect(summaries).toHaveLength(1);
+    expect(JSON.stringify(summaries[0]?.body)).toContain(`${stale.length} restarted, 0 failed, 0 skipped of ${stale.length}`);
+    expect(threadPosts).toHaveLength(1);
+
+    // Every instance's outcome recorded exactly once: the per-instance table lists each instance once
+    const tablePostsBefore = world.slack.calls('chat.postMessage').length;
+    jest.useRealTimers();
+    await world.click(FLEET_TABLE_ACTION_ID, buttonValue(statusPosts[0]?.body.blocks, FLEET_TABLE_ACTION_ID), { ephemeral: false });
+    const table = world.slack.calls('chat.postMessage').slice(tablePostsBefore).map((call) => JSON.stringify(call.body)).join('\n');
+    for (const id of stale) expect(table.split(`\`${id}\` *restarted*`)).toHaveLength(2);
+    expect(table.match(/\*restarted\*/g)).toHaveLength(stale.length);
+  }, 900_000);
 });
