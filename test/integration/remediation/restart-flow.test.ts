@@ -1,3 +1,5 @@
+import * as z from 'zod';
+import { SendCommandCommand } from '@aws-sdk/client-ssm';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { createCommandStatusHandler, buildStatusDeps } from '../../../lambda/handlers/command-status';
 import { handler } from '../../../lambda/handlers/slack';
@@ -436,34 +438,38 @@ async function latestStatusTs(): Promise<string> {
 }
 
 describe('fleets', () => {
-  test('a fleet restart counts the instances with both tags, shows the rollout, and targets allow tag AND fleet tag', async () => {
+  test('a fleet restart is checked by id across its members first; the fleet card comes from the results, and Confirm restarts them by id', async () => {
     // Prepare
     const team = `team-${instanceCounter}`;
-    const members = [newInstance({ tags: { ...ALLOW, team } }), newInstance({ tags: { ...ALLOW, team } })];
+    const members = [newInstance({ tags: { ...ALLOW, team } }), newInstance({ tags: { ...ALLOW, team } })].sort();
     newInstance({ tags: { team } });
+    const stale = { ...STALE_DAEMON_CHECK, docker: { ...STALE_DAEMON_CHECK.docker, liveRestore: true } };
+    for (const member of members) ssm.invocations.set(member, { Status: 'Success', StandardOutputContent: `${RESULT_LINE_PREFIX}${JSON.stringify(stale)}\n`, StandardErrorContent: '' });
+    const ephemerals = env.slack.calls('chat.postEphemeral').length;
 
-    // Act
-    // A fleet keeps its card at once (per-host evidence for fleets is issue 13); each host's script still refuses alone.
-    const card = await slashRestart(`restart tag:team=${team}`);
-    const answer = await click('remediation_confirm', buttonValue(card.blocks, 'remediation_confirm'));
-    const overlapping = await click('remediation_confirm', await planRestart(members[1] ?? ''));
+    // Act: the answer comes at once, the check goes out from the worker, the results come back as status events
+    const immediate = await slash(`restart tag:team=${team}`);
+    const check = await until(() => ssm.sent().find((sent) => sent.DocumentName === 'ShimFix-CheckContainerRuntime' && sent.InstanceIds?.includes(members[0] ?? '')), 'the fleet check');
+    const checkCall = ssm.mock.commandCalls(SendCommandCommand).find((call) => call.args[0].input === check);
+    const checkCommandId = z.object({ Command: z.object({ CommandId: z.string() }) }).parse(await checkCall?.returnValue).Command.CommandId;
+    for (const member of members) await statusHandler(invocationStatusEvent(checkCommandId, member, 'Success', { document: 'ShimFix-CheckContainerRuntime' }), context);
+    const card = await until(() => env.slack.calls('chat.postEphemeral').slice(ephemerals).find((call) => JSON.stringify(call.body).includes('fleet_confirm')), 'the fleet plan card');
+    const responseUrl = env.slack.responseUrl();
+    const payload = { ...blockActionPayload({ action_id: 'fleet_confirm', value: buttonValue((card.body as { blocks: unknown[] }).blocks, 'fleet_confirm') }, { responseUrl, ephemeral: true }), user: { id: OPERATOR, username: 'someone', team_id: 'T0TEST001' } };
+    expect((await handler(functionUrlEvent(interactiveBody(payload), FORM), context)).statusCode).toBe(200);
+    const answer = JSON.stringify(env.slack.calls('response_url').filter((call) => call.method === new URL(responseUrl).pathname).at(-1)?.body ?? {});
+    const restart = await until(() => restartsSent()[0], 'the first wave');
 
     // Assess
-    expect(card.raw).toContain(`2 online Linux instance(s) carry \`tag:team=${team}\` and \`shim-fix=enabled\` (1 more carry`);
-    expect(card.raw).toContain('one instance at a time, stops at the first failure');
-    expect(answer).toContain('Sent.');
-    expect(restartsSent()).toEqual([
-      expect.objectContaining({
-        DocumentName: RESTART_DOC,
-        Targets: [
-          { Key: 'tag:shim-fix', Values: ['enabled'] },
-          { Key: 'tag:team', Values: [team] },
-        ],
-        MaxConcurrency: '1',
-        MaxErrors: '0',
-      }),
-    ]);
-    expect(overlapping).toContain('is already being restarted');
+    expect(immediate.raw).toContain('first (read-only');
+    expect(check).toMatchObject({ InstanceIds: members });
+    expect(check?.Targets).toBeUndefined();
+    expect(JSON.stringify(card.body)).toContain('Restart containerd on 2 hosts');
+    expect(answer).toContain('Confirmed');
+    // 5 % of 2 hosts is 1 host per wave: the first wave is one host, by id, never by tag.
+    expect(restart).toMatchObject({ InstanceIds: [members[0]], Parameters: { AllowStoppingContainers: ['no'] } });
+    expect(restart.Targets).toBeUndefined();
+    expect(restartsSent()).toHaveLength(1);
   });
 
   test('a fleet with no instance carrying the allow tag is refused and says which tag is missing', async () => {
