@@ -2,13 +2,11 @@ import { SendCommandCommand } from '@aws-sdk/client-ssm';
 import fc from 'fast-check';
 import { TERMINAL_STATUSES } from '../../lambda/core/remediation/command-status';
 import { RESULT_LINE_PREFIX } from '../../lambda/core/remediation/result-line';
-import { buildStatusDeps, createCommandStatusHandler } from '../../lambda/handlers/command-status';
 import { handler } from '../../lambda/handlers/slack';
 import { SLACK_LIMITS, messageChars } from '../../lambda/slack/blocks/limits';
 import { REMEDIATION_IDS } from '../../lambda/slack/remediation/ids';
 import { planRestartAfterCheck, until } from '../integration/remediation/check-first-steps';
-import { FakeSsm } from '../integration/remediation/fake-ssm';
-import { startSlackHandlerEnvironment, type SlackHandlerEnvironment } from '../helpers/slack-handler-env';
+import { useStatusFlow } from '../integration/remediation/status-flow';
 import { blockActionPayload, functionUrlEvent, interactiveBody } from '../helpers/slack-request';
 import { badInputCase } from '../reliability/bad-input-cases';
 import { STALE_DAEMON_CHECK } from '../unit/remediation/fixtures';
@@ -25,29 +23,13 @@ const RESTART_DOC = 'ShimFix-RestartContainerRuntime';
 const FORM = { contentType: 'application/x-www-form-urlencoded' };
 const context = { awsRequestId: 'bad-input-status', functionName: 'shim-fix-status' } as never;
 
-let env: SlackHandlerEnvironment;
-const ssm = new FakeSsm();
-let statusHandler: ReturnType<typeof createCommandStatusHandler>;
+const flow = useStatusFlow(OPERATOR);
+const { ssm } = flow;
 let instanceCounter = 0;
-
-beforeAll(async () => {
-  env = await startSlackHandlerEnvironment();
-  process.env.SHIM_FIX_OPERATORS = OPERATOR;
-  statusHandler = createCommandStatusHandler(() => buildStatusDeps(process.env));
-});
-afterAll(async () => {
-  delete process.env.SHIM_FIX_OPERATORS;
-  ssm.mock.restore();
-  await env.stop();
-});
-beforeEach(() => {
-  env.slack.reset();
-  ssm.reset();
-});
 
 /** Runs the status handler; the only throw it may make is the documented "not recorded yet, retry later". */
 async function deliver(event: unknown): Promise<'done' | Error> {
-  return statusHandler(event, context).then(
+  return flow.statusHandler(event, context).then(
     () => 'done' as const,
     (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
   );
@@ -82,14 +64,14 @@ async function sendRealCommand(): Promise<{ instanceId: string; commandId: strin
   const instanceId = `i-${(0xc0000 + instanceCounter).toString(16).padStart(17, '0')}`;
   ssm.nodes.set(instanceId, { tags: { 'shim-fix': 'enabled' } });
   // A restart checks first: the check's stale-daemon result brings the card with Confirm.
-  const planId = await planRestartAfterCheck({ handler: handler as never, statusHandler, slack: env.slack, ssm, context }, instanceId, OPERATOR);
-  const click = { ...blockActionPayload({ action_id: REMEDIATION_IDS.confirm, value: planId }, { responseUrl: env.slack.responseUrl(), ephemeral: true }), user: { id: OPERATOR } };
+  const planId = await planRestartAfterCheck({ handler: handler as never, statusHandler: flow.statusHandler, slack: flow.env.slack, ssm, context }, instanceId, OPERATOR);
+  const click = { ...blockActionPayload({ action_id: REMEDIATION_IDS.confirm, value: planId }, { responseUrl: flow.env.slack.responseUrl(), ephemeral: true }), user: { id: OPERATOR } };
   const before = ssm.mock.commandCalls(SendCommandCommand).length;
-  const ephemeralsBefore = env.slack.calls('chat.postEphemeral').length;
+  const ephemeralsBefore = flow.env.slack.calls('chat.postEphemeral').length;
   await handler(functionUrlEvent(interactiveBody(click), FORM), context);
   // The Confirm is answered at once; the remediation worker (in process here) sends the restart, records it, and then
   // tells the requester.
-  await until(() => env.slack.calls('chat.postEphemeral')[ephemeralsBefore], `the outcome of the restart of ${instanceId}`);
+  await until(() => flow.env.slack.calls('chat.postEphemeral')[ephemeralsBefore], `the outcome of the restart of ${instanceId}`);
   const commandId = await until(async () => {
     const sent = ssm.mock.commandCalls(SendCommandCommand).slice(before).at(-1);
     const output = (await sent?.returnValue) as { Command?: { CommandId?: string } } | undefined;
@@ -117,14 +99,14 @@ describe('SSM status events with bad input', () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(wholeEvent, damagedEvent), async (event) => {
         // Prepare
-        env.slack.reset();
+        flow.env.slack.reset();
 
         // Act
         const outcome = await deliver(event);
 
         // Assess
         expect(outcome).toBe('done');
-        expect(env.slack.calls()).toEqual([]);
+        expect(flow.env.slack.calls()).toEqual([]);
       }),
       { numRuns: malformed.count },
     );
@@ -158,7 +140,7 @@ describe('SSM status events with bad input', () => {
         // The stub lists every invocation it holds for any command: start each run with none.
         ssm.reset();
         const { instanceId, commandId } = await sendRealCommand();
-        env.slack.reset();
+        flow.env.slack.reset();
         ssm.invocations.set(instanceId, { Status: invocationStatus, StandardOutputContent: stdout, StandardErrorContent: stderr });
         const detail = commandLevel ? { 'command-id': commandId, status: eventStatus, 'instance-id': undefined } : { 'command-id': commandId, 'instance-id': instanceId, status: eventStatus };
         const event = validEvent({ detail, top: { time: new Date().toISOString(), ...(commandLevel ? { 'detail-type': 'EC2 Command Status-change Notification' } : {}) } });
@@ -169,7 +151,7 @@ describe('SSM status events with bad input', () => {
 
         // Assess
         expect([first, again]).toEqual(['done', 'done']);
-        const posted = env.slack.calls().filter((call) => call.method === 'chat.postMessage' || call.method === 'chat.update');
+        const posted = flow.env.slack.calls().filter((call) => call.method === 'chat.postMessage' || call.method === 'chat.update');
         for (const call of posted) {
           expect(findEchoedMentions(call.body, [OPERATOR])).toEqual([]);
           const message = { text: String(call.body.text ?? ''), blocks: (call.body.blocks ?? []) as never[] };
@@ -177,8 +159,8 @@ describe('SSM status events with bad input', () => {
           expect(messageChars(message)).toBeLessThanOrEqual(SLACK_LIMITS.messageChars);
         }
         // A result goes into the thread at most once per instance, however often the event comes.
-        expect(env.slack.calls('chat.postMessage').length).toBeLessThanOrEqual(1);
-        results += env.slack.calls('chat.postMessage').length;
+        expect(flow.env.slack.calls('chat.postMessage').length).toBeLessThanOrEqual(1);
+        results += flow.env.slack.calls('chat.postMessage').length;
       }),
       { numRuns: hostile.count },
     );

@@ -31,6 +31,27 @@ export async function until<T>(probe: () => Promise<T | undefined> | T | undefin
   }
 }
 
+/**
+ * Delivers a status event as Lambda's asynchronous invocation does: an event that arrives before the worker has
+ * recorded its command (SendCommand answered, pointer not written yet) fails and is retried.
+ */
+export async function deliverStatusEvent(
+  statusHandler: (event: unknown, context: never) => Promise<unknown>,
+  event: unknown,
+  context: never,
+  what: string,
+): Promise<void> {
+  await until(async () => {
+    try {
+      await statusHandler(event, context);
+      return true;
+    } catch (error) {
+      if (error instanceof Error && error.name === 'CommandNotRecordedYetError') return undefined;
+      throw error;
+    }
+  }, `${what} to be recorded`);
+}
+
 function checksOf(ssm: FakeSsm, instanceId: string) {
   return ssm.mock.commandCalls(SendCommandCommand).filter((call) => call.args[0].input.DocumentName === CHECK_DOC && call.args[0].input.InstanceIds?.includes(instanceId));
 }
@@ -55,16 +76,7 @@ export async function restartCardAfterCheck(world: CheckFirstWorld, instanceId: 
   await world.handler(functionUrlEvent(slashCommandBody(`restart ${instanceId}`, world.slack.responseUrl(), { user_id: user }), FORM) as never, world.context);
   const commandId = await checkCommandFor(world.ssm, instanceId, earlier);
   world.ssm.invocations.set(instanceId, { Status: 'Success', StandardOutputContent: `probing\n${RESULT_LINE_PREFIX}${JSON.stringify(result)}\n`, StandardErrorContent: '' });
-  // As Lambda does: an event that arrives before the job recorded the command is retried.
-  await until(async () => {
-    try {
-      await world.statusHandler(invocationStatusEvent(commandId, instanceId, 'Success', { document: CHECK_DOC }), world.context);
-      return true;
-    } catch (error) {
-      if (error instanceof Error && error.name === 'CommandNotRecordedYetError') return undefined;
-      throw error;
-    }
-  }, `the check of ${instanceId} to be recorded`);
+  await deliverStatusEvent(world.statusHandler, invocationStatusEvent(commandId, instanceId, 'Success', { document: CHECK_DOC }), world.context, `the check of ${instanceId}`);
   // The restart's own result is the test's business: the check's invocation is gone once its card is out.
   world.ssm.invocations.delete(instanceId);
   const card = await until(() => world.slack.calls('chat.postEphemeral').slice(before).find((call) => JSON.stringify(call.body).includes(instanceId)), `the plan card of ${instanceId}`);

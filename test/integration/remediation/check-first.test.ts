@@ -8,7 +8,7 @@ import { blockActionPayload, functionUrlEvent, interactiveBody, slashCommandBody
 import { invocationStatusEvent } from '../../helpers/ssm-events';
 import { startSsmProtocolStub, type SsmProtocolStub } from '../../helpers/ssm-protocol-stub';
 import { STALE_DAEMON_CHECK } from '../../unit/remediation/fixtures';
-import { confirmOutcome, until } from './check-first-steps';
+import { confirmOutcome, deliverStatusEvent, until } from './check-first-steps';
 
 /**
  * Issue 9 points 1 and 2 through the real Slack Lambda handler (signed requests), the real SDK against the loopback SSM
@@ -94,16 +94,7 @@ async function restartWithCheckResult(instanceId: string, result: ScriptResult):
   await slash(`restart ${instanceId}`);
   const check = await until(() => checkSentTo(instanceId), 'the check to be sent');
   ssm.setInvocation(check.commandId, instanceId, { Status: 'Success', StandardOutputContent: `probing\n${RESULT_LINE_PREFIX}${JSON.stringify(result)}\n` });
-  // As Lambda does: an event that arrives before the job recorded the command is retried.
-  await until(async () => {
-    try {
-      await statusHandler(invocationStatusEvent(check.commandId, instanceId, 'Success', { document: CHECK_DOC }), context);
-      return true;
-    } catch (error) {
-      if (error instanceof Error && error.name === 'CommandNotRecordedYetError') return undefined;
-      throw error;
-    }
-  }, 'the check to be recorded');
+  await deliverStatusEvent(statusHandler, invocationStatusEvent(check.commandId, instanceId, 'Success', { document: CHECK_DOC }), context, 'the check');
   const card = await until(() => env.slack.calls('chat.postEphemeral').find((call) => JSON.stringify(call.body).includes(instanceId)), 'the plan card');
   return { blocks: (card.body as { blocks?: unknown }).blocks, raw: JSON.stringify(card.body) };
 }

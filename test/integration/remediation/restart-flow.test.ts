@@ -7,7 +7,7 @@ import { RESULT_LINE_PREFIX } from '../../../lambda/core/remediation/result-line
 import { startSlackHandlerEnvironment, type SlackHandlerEnvironment } from '../../helpers/slack-handler-env';
 import { blockActionPayload, functionUrlEvent, interactiveBody, slashCommandBody } from '../../helpers/slack-request';
 import { RESTARTED, STALE_DAEMON_CHECK } from '../../unit/remediation/fixtures';
-import { confirmOutcome, planRestartAfterCheck, restartCardAfterCheck, until } from './check-first-steps';
+import { confirmOutcome, deliverStatusEvent, planRestartAfterCheck, restartCardAfterCheck, until } from './check-first-steps';
 import { FakeSsm } from './fake-ssm';
 import { buttonValue } from '../../helpers/block-kit';
 import { invocationStatusEvent } from '../../helpers/ssm-events';
@@ -452,7 +452,7 @@ describe('fleets', () => {
     const check = await until(() => ssm.sent().find((sent) => sent.DocumentName === 'ShimFix-CheckContainerRuntime' && sent.InstanceIds?.includes(members[0] ?? '')), 'the fleet check');
     const checkCall = ssm.mock.commandCalls(SendCommandCommand).find((call) => call.args[0].input === check);
     const checkCommandId = z.object({ Command: z.object({ CommandId: z.string() }) }).parse(await checkCall?.returnValue).Command.CommandId;
-    for (const member of members) await statusHandler(invocationStatusEvent(checkCommandId, member, 'Success', { document: 'ShimFix-CheckContainerRuntime' }), context);
+    for (const member of members) await deliverStatusEvent(statusHandler, invocationStatusEvent(checkCommandId, member, 'Success', { document: 'ShimFix-CheckContainerRuntime' }), context, `the check of ${member}`);
     const card = await until(() => env.slack.calls('chat.postEphemeral').slice(ephemerals).find((call) => JSON.stringify(call.body).includes('fleet_confirm')), 'the fleet plan card');
     const responseUrl = env.slack.responseUrl();
     const payload = { ...blockActionPayload({ action_id: 'fleet_confirm', value: buttonValue((card.body as { blocks: unknown[] }).blocks, 'fleet_confirm') }, { responseUrl, ephemeral: true }), user: { id: OPERATOR, username: 'someone', team_id: 'T0TEST001' } };

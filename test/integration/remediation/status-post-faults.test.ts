@@ -1,16 +1,15 @@
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoRemediationStore } from '../../../lambda/aws/remediation-store';
 import { RESULT_LINE_PREFIX } from '../../../lambda/core/remediation/result-line';
-import { buildStatusDeps, createCommandStatusHandler } from '../../../lambda/handlers/command-status';
+import { buildStatusDeps } from '../../../lambda/handlers/command-status';
 import { createCommandSweepHandler } from '../../../lambda/handlers/command-sweeper';
 import { handler } from '../../../lambda/handlers/slack';
-import { startSlackHandlerEnvironment, type SlackHandlerEnvironment } from '../../helpers/slack-handler-env';
 import type { StubFailure } from '../../helpers/slack-api-stub';
 import { blockActionPayload, functionUrlEvent, interactiveBody } from '../../helpers/slack-request';
 import { invocationStatusEvent } from '../../helpers/ssm-events';
 import { RESTARTED } from '../../unit/remediation/fixtures';
 import { confirmOutcome, planRestartAfterCheck } from './check-first-steps';
-import { FakeSsm } from './fake-ssm';
+import { useStatusFlow } from './status-flow';
 
 /**
  * Issue 10 point 1 for remediation: a result post under a slow, resetting, rate-limiting or failing Slack ends with
@@ -23,25 +22,9 @@ const FORM = { contentType: 'application/x-www-form-urlencoded' };
 const OPERATOR = 'U0PERSON01';
 const RESULT_TEXT = 'containerd restarted: running 2.0.0 (was 1.7.23)';
 
-let env: SlackHandlerEnvironment;
-const ssm = new FakeSsm();
-let statusHandler: ReturnType<typeof createCommandStatusHandler>;
+const flow = useStatusFlow(OPERATOR);
+const { ssm } = flow;
 let instanceCounter = 0x5f0000;
-
-beforeAll(async () => {
-  env = await startSlackHandlerEnvironment();
-  process.env.SHIM_FIX_OPERATORS = OPERATOR;
-  statusHandler = createCommandStatusHandler(() => buildStatusDeps(process.env));
-});
-afterAll(async () => {
-  delete process.env.SHIM_FIX_OPERATORS;
-  ssm.mock.restore();
-  await env.stop();
-});
-beforeEach(() => {
-  env.slack.reset();
-  ssm.reset();
-});
 
 function newInstance(): string {
   instanceCounter += 1;
@@ -60,8 +43,8 @@ async function lastCommandId(): Promise<string> {
 }
 
 async function requestIdOf(commandId: string): Promise<string> {
-  const { Items } = await env.dynamo.client.send(
-    new QueryCommand({ TableName: env.dynamo.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `command#${commandId}` } } }),
+  const { Items } = await flow.env.dynamo.client.send(
+    new QueryCommand({ TableName: flow.env.dynamo.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `command#${commandId}` } } }),
   );
   return Items?.[0]?.requestId?.S ?? '';
 }
@@ -69,21 +52,21 @@ async function requestIdOf(commandId: string): Promise<string> {
 /** A confirmed restart of a fresh instance whose command finished; resolves with what the status events need. */
 async function finishedRestart(): Promise<{ instanceId: string; commandId: string; requestId: string; statusTs: string }> {
   const instanceId = newInstance();
-  const planId = await planRestartAfterCheck({ handler: handler as never, statusHandler, slack: env.slack, ssm, context }, instanceId, OPERATOR);
-  const responseUrl = env.slack.responseUrl();
-  const ephemeralsBefore = env.slack.calls('chat.postEphemeral').length;
+  const planId = await planRestartAfterCheck({ handler: handler as never, statusHandler: flow.statusHandler, slack: flow.env.slack, ssm, context }, instanceId, OPERATOR);
+  const responseUrl = flow.env.slack.responseUrl();
+  const ephemeralsBefore = flow.env.slack.calls('chat.postEphemeral').length;
   const payload = { ...blockActionPayload({ action_id: 'remediation_confirm', value: planId }, { responseUrl, ephemeral: true }), user: { id: OPERATOR, username: 'someone', team_id: 'T0TEST001' } };
   const response = await handler(functionUrlEvent(interactiveBody(payload), FORM), context);
   expect(response.statusCode).toBe(200);
-  const answer = env.slack.calls('response_url').filter((call) => call.method === new URL(responseUrl).pathname).at(-1);
-  expect(await confirmOutcome(env.slack, JSON.stringify(answer?.body ?? {}), ephemeralsBefore)).toContain('Sent.');
+  const answer = flow.env.slack.calls('response_url').filter((call) => call.method === new URL(responseUrl).pathname).at(-1);
+  expect(await confirmOutcome(flow.env.slack, JSON.stringify(answer?.body ?? {}), ephemeralsBefore)).toContain('Sent.');
   ssm.invocations.set(instanceId, { Status: 'Success', StandardOutputContent: `restarting\n${RESULT_LINE_PREFIX}${JSON.stringify(RESTARTED)}\n`, StandardErrorContent: '' });
   const commandId = await lastCommandId();
   const requestId = await requestIdOf(commandId);
-  const store = new DynamoRemediationStore({ tableName: env.dynamo.tableName, client: env.dynamo.client });
+  const store = new DynamoRemediationStore({ tableName: flow.env.dynamo.tableName, client: flow.env.dynamo.client });
   const statusTs = (await store.getAudit(requestId))?.statusMessage?.ts ?? '';
   expect(statusTs).not.toBe('');
-  env.slack.reset();
+  flow.env.slack.reset();
   return { instanceId, commandId, requestId, statusTs };
 }
 
@@ -92,7 +75,7 @@ async function deliverSuccess(instanceId: string, commandId: string, times: numb
   const outcomes: string[] = [];
   for (let n = 0; n < times; n += 1) {
     outcomes.push(
-      await statusHandler(invocationStatusEvent(commandId, instanceId, 'Success'), context).then(
+      await flow.statusHandler(invocationStatusEvent(commandId, instanceId, 'Success'), context).then(
         () => 'ok',
         (error: unknown) => `threw ${error instanceof Error ? error.name : String(error)}`,
       ),
@@ -103,14 +86,14 @@ async function deliverSuccess(instanceId: string, commandId: string, times: numb
 
 /** The result messages now in Slack, in the request's thread (what people see, not what was attempted). */
 function resultsInThread(statusTs: string) {
-  return env.slack.landed('chat.postMessage').filter((call) => call.body.thread_ts === statusTs && String(call.body.text).includes(RESULT_TEXT));
+  return flow.env.slack.landed('chat.postMessage').filter((call) => call.body.thread_ts === statusTs && String(call.body.text).includes(RESULT_TEXT));
 }
 
 async function auditState(requestId: string, instanceId: string) {
-  const store = new DynamoRemediationStore({ tableName: env.dynamo.tableName, client: env.dynamo.client });
+  const store = new DynamoRemediationStore({ tableName: flow.env.dynamo.tableName, client: flow.env.dynamo.client });
   const audit = await store.getAudit(requestId);
-  const { Items } = await env.dynamo.client.send(
-    new QueryCommand({ TableName: env.dynamo.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `audit#${requestId}` } } }),
+  const { Items } = await flow.env.dynamo.client.send(
+    new QueryCommand({ TableName: flow.env.dynamo.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `audit#${requestId}` } } }),
   );
   const closings = (Items ?? []).filter((item) => item.sk?.S?.startsWith('event#') && (item.type?.S ?? '').startsWith('closed:')).length;
   return { posted: await store.isResultPosted(requestId, instanceId), outcome: audit?.outcome, closedAt: audit?.closedAt, closings };
@@ -136,7 +119,7 @@ describe('one result post per command under a misbehaving Slack', () => {
   test.each(cases())('%s: exactly one result in the thread, claim completed, audit closed once', async (_name, failure, times) => {
     // Prepare
     const { instanceId, commandId, requestId, statusTs } = await finishedRestart();
-    env.slack.failNext('chat.postMessage', failure, times);
+    flow.env.slack.failNext('chat.postMessage', failure, times);
 
     // Act: the first delivery meets the failure; the redeliveries must not post again.
     const outcomes = await deliverSuccess(instanceId, commandId, 3);
@@ -165,7 +148,7 @@ describe('one sweeper notice per request under a misbehaving Slack', () => {
     // Prepare: SSM never reports a final status for the restart.
     const { instanceId, commandId, requestId, statusTs } = await finishedRestart();
     ssm.invocations.set(instanceId, { Status: 'InProgress', StandardOutputContent: '', StandardErrorContent: '' });
-    env.slack.failNext('chat.postMessage', failure, times);
+    flow.env.slack.failNext('chat.postMessage', failure, times);
     const sweeper = sweeperLater();
 
     // Act
@@ -176,7 +159,7 @@ describe('one sweeper notice per request under a misbehaving Slack', () => {
 
     // Assess
     expect(outcomes.at(-1)).toBe('ok');
-    const notices = env.slack.landed('chat.postMessage').filter((call) => call.body.thread_ts === statusTs && String(call.body.text).includes(LOST_TRACK));
+    const notices = flow.env.slack.landed('chat.postMessage').filter((call) => call.body.thread_ts === statusTs && String(call.body.text).includes(LOST_TRACK));
     expect(notices).toHaveLength(1);
     expect(String(notices[0]?.body.text)).toContain(commandId);
     const state = await auditState(requestId, instanceId);
