@@ -18,7 +18,7 @@ import { describeConfirm } from './confirm-job';
 import type { FleetRollout } from '../../remediation/fleet/fleet-rollout';
 import { registerFleetPlanListeners } from './fleet-plan-listener';
 import { registerFleetTableListener } from './fleet-table-listener';
-import { onScanRestart, parseScanCommand, startScan } from './scan-command';
+import { onScanRestart, parseScanCommand, startFleetCheck, startScan, type ScanCommandDeps } from './scan-command';
 import { SCAN_RESTART_ACTION_ID } from './scan-report-message';
 
 export const REMEDIATION_COPY = {
@@ -65,12 +65,19 @@ export class SlackRemediationCommands implements RemediationCommands {
   public async handleCommand(input: RemediationCommandInput): Promise<void> {
     const scan = parseScanCommand(input.text);
     if (scan !== undefined) {
-      await startScan(scan, input, { operators: this.operators, queue: this.queue, logger: this.logger });
+      await startScan(scan, input, this.scanDeps());
       return;
     }
     const { action, targetText } = splitCommand(input.text);
     if (targetText === '') {
       await input.respond({ response_type: 'ephemeral', text: REMEDIATION_COPY.usage });
+      return;
+    }
+    const fleetTag = action === 'check' ? fleetTagOf(targetText) : undefined;
+    if (fleetTag) {
+      // One summary for the whole fleet (the scan's check), never one thread post per host.
+      const tell = (text: string) => input.respond({ response_type: 'ephemeral', replace_original: false, text });
+      await startFleetCheck(fleetTag, { ...input, tell }, this.scanDeps());
       return;
     }
     // Either way the plan asks SSM (preflight, document version): that happens outside Slack's request.
@@ -87,7 +94,11 @@ export class SlackRemediationCommands implements RemediationCommands {
     app.view<ViewSubmitAction>(REMEDIATION_IDS.checkModal, (args) => this.onCheckSubmit(args));
     registerFleetTableListener(app, { outcomes: this.store, logger: this.logger });
     if (this.fleetConfirm) registerFleetPlanListeners(app, { rollout: () => this.fleetConfirm, queue: this.queue, logger: this.logger });
-    app.action<BlockAction<ButtonAction>>(SCAN_RESTART_ACTION_ID, (args) => onScanRestart(args, { operators: this.operators, queue: this.queue, logger: this.logger }));
+    app.action<BlockAction<ButtonAction>>(SCAN_RESTART_ACTION_ID, (args) => onScanRestart(args, this.scanDeps()));
+  }
+
+  private scanDeps(): ScanCommandDeps {
+    return { operators: this.operators, queue: this.queue, logger: this.logger };
   }
 
   /**
@@ -175,8 +186,9 @@ export class SlackRemediationCommands implements RemediationCommands {
 
   private async onCheckSubmit({ ack, body, view, client }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> {
     const { targetText, channelId, threadTs } = readCheckModal(view);
+    let target;
     try {
-      parseTarget(targetText);
+      target = parseTarget(targetText);
     } catch (error) {
       if (error instanceof TargetInvalidError) {
         await ack({ response_action: 'errors', errors: { [REMEDIATION_IDS.checkModalBlock]: error.message.slice(0, 150) } });
@@ -195,6 +207,7 @@ export class SlackRemediationCommands implements RemediationCommands {
         this.logger.warn('could not answer the check modal', { slackError: slackErrorCode(error) });
       }
     };
+    if (target.kind === 'fleet') return startFleetCheck(target.tag, { userId, channelId: channelId ?? userId, client, tell }, this.scanDeps());
     const job = remediationJobSchema.safeParse({ kind: 'plan-check', userId, channelId: channelId ?? userId, targetText, ...(threadTs ? { threadTs } : {}) });
     if (!job.success) {
       this.logger.warn('refusing a check modal without a usable user, channel or thread', { problem: job.error.issues.map((issue) => issue.path.join('.')).join(', ') });
@@ -208,7 +221,18 @@ export class SlackRemediationCommands implements RemediationCommands {
       await tell(REMEDIATION_COPY.queueUnavailable);
       return;
     }
-    await tell(REMEDIATION_COPY.planningCheck(formatTarget(parseTarget(targetText))));
+    await tell(REMEDIATION_COPY.planningCheck(formatTarget(target)));
+  }
+}
+
+/** The fleet tag of `tag:K=V`; undefined for an instance or a malformed target (the check path explains those). */
+function fleetTagOf(targetText: string): { key: string; value: string } | undefined {
+  try {
+    const target = parseTarget(targetText);
+    return target.kind === 'fleet' ? target.tag : undefined;
+  } catch (error) {
+    if (error instanceof TargetInvalidError) return undefined;
+    throw error;
   }
 }
 

@@ -12,6 +12,8 @@ export const SCAN_COPY = {
   usage: mrkdwn`Scan every allow-tagged instance with ${code('/shim-fix scan')}, or one tag with ${code('/shim-fix scan tag:team=payments')}.`.text,
   scanning: (target: string) =>
     mrkdwn`Scanning ${code(target)} (read-only check of every host). Results come to this channel when stale hosts are found, or a "fleet clean" reply to you.`.text,
+  fleetCheck: (target: string) =>
+    mrkdwn`Checking ${code(target)} (read-only, every host by id, in batches of 50). A fleet check reports one summary, not a message per host: a report in this channel when hosts will fail new containers, otherwise a "clean: N hosts checked" reply to you.`.text,
   restarting: (scanId: string) =>
     mrkdwn`Checking the stale hosts of scan ${code(scanId)} again first (read-only). The plan card follows here; nothing restarts before you confirm it.`.text,
   queueUnavailable: 'shim-fix could not start the scan right now, so nothing ran. Try again in a minute; if it keeps failing, ask the shim-fix admin to check the logs.',
@@ -53,12 +55,29 @@ export function parseScanCommand(text: string): ScanCommand | { error: string } 
 /** The slash command: authorised as `check` is, answered at once (ephemeral), the fleet check handed to the worker. */
 export async function startScan(scan: ScanCommand | { error: string }, input: { userId: string; channelId: string; respond: RespondFn; client: WebClient }, deps: ScanCommandDeps): Promise<void> {
   const tell = (text: string) => input.respond({ response_type: 'ephemeral', replace_original: false, text });
+  await requestFleetCheck(scan, { ...input, tell }, SCAN_COPY.scanning, deps);
+}
+
+/**
+ * `check tag:K=V` (the slash command or the check modal): the scan's own fleet check — same job, same authorisation
+ * — so a fleet of any size answers with one summary instead of one thread post per host. `tell` reaches the requester.
+ */
+export async function startFleetCheck(tag: { key: string; value: string }, input: { userId: string; channelId: string; client: WebClient; tell: (text: string) => Promise<unknown> }, deps: ScanCommandDeps): Promise<void> {
+  await requestFleetCheck({ tag }, input, SCAN_COPY.fleetCheck, deps);
+}
+
+async function requestFleetCheck(
+  scan: ScanCommand | { error: string },
+  input: { userId: string; channelId: string; client: WebClient; tell: (text: string) => Promise<unknown> },
+  answer: (target: string) => string,
+  deps: ScanCommandDeps,
+): Promise<void> {
   const allowed = authorise(input.userId, deps.operators, 'check');
-  if (!allowed.allowed) return void (await tell(allowed.message));
-  if ('error' in scan) return void (await tell(scan.error));
+  if (!allowed.allowed) return void (await input.tell(allowed.message));
+  if ('error' in scan) return void (await input.tell(scan.error));
   const job = { kind: 'scan', channelId: input.channelId, requestedBy: input.userId, ...(scan.tag ? { tag: scan.tag } : {}) } as const;
-  if (await handOver(job, input.client, deps)) await tell(SCAN_COPY.scanning(scanTargetText(scan.tag)));
-  else await tell(SCAN_COPY.queueUnavailable);
+  if (await handOver(job, input.client, deps)) await input.tell(answer(scanTargetText(scan.tag)));
+  else await input.tell(SCAN_COPY.queueUnavailable);
 }
 
 /**

@@ -96,3 +96,22 @@ test('a modal without a channel gets its answer and its card in the user\'s DM',
   expect(card.body).toMatchObject({ channel: OPERATOR });
   expect(env.slack.calls('chat.postEphemeral')).toHaveLength(0);
 }, 20_000);
+
+test('a fleet tag in the modal runs the fleet check (by id, no Targets) and says one summary follows, never a plan card per host', async () => {
+  // Prepare
+  const members = ['i-0000000000000f001', 'i-0000000000000f002'];
+  for (const id of members) ssm.addNode(id, { tags: { 'shim-fix': 'enabled', team: 'modal' } });
+  const submit = await openModal('tag:team=modal');
+
+  // Act
+  const response = await handler(functionUrlEvent(interactiveBody(submit), FORM), context);
+
+  // Assess
+  expect(response.statusCode).toBe(200);
+  const check = await until(() => ssm.commands().find((sent) => sent.input.DocumentName === 'ShimFix-CheckContainerRuntime'), 'the fleet check');
+  expect(check.input.Targets).toBeUndefined();
+  expect(ssm.instancesOf(check.commandId).sort()).toEqual(members);
+  const answer = await until(() => env.slack.calls('chat.postEphemeral').find((call) => String(call.body.text).includes('Checking `tag:team=modal`')), 'the answer');
+  expect(answer.body).toMatchObject({ channel: 'C0CHANNEL1', user: OPERATOR, thread_ts: THREAD, text: expect.stringContaining('A fleet check reports one summary, not a message per host') });
+  expect(JSON.stringify(env.slack.calls())).not.toContain('remediation_confirm');
+}, 20_000);

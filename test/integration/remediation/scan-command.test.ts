@@ -155,6 +155,49 @@ describe('/shim-fix scan through the Slack handler', () => {
   });
 });
 
+describe('/shim-fix check tag:K=V through the Slack handler: the scan\'s fleet check, one summary', () => {
+  test('an operator\'s fleet check starts the read-only fleet check with purpose scan on that tag (the allow tag still required), no plan card', async () => {
+    // Act
+    const response = await slash('check tag:team=payments');
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(toRequester()).toEqual([expect.stringContaining('Checking `tag:team=payments` (read-only')]);
+    expect(toRequester()[0]).toContain('A fleet check reports one summary, not a message per host: a report in this channel');
+    expect(started).toEqual([{ purpose: 'scan', channelId: 'C0CHANNEL1', requestedBy: OPERATOR, source: { kind: 'tag', key: 'team', value: 'payments' } }]);
+    expect(env.slack.calls('chat.postMessage')).toEqual([]);
+  });
+
+  test('a non-operator is refused as for any check, and nothing starts', async () => {
+    // Act
+    await slash('check tag:team=payments', STRANGER);
+
+    // Assess
+    expect(toRequester(STRANGER)).toEqual([expect.stringContaining('Only <@U0PERSON01> can check instances with shim-fix')]);
+    expect(started).toEqual([]);
+  });
+
+  test('a refusal from the fleet flow (nothing carries both tags) reaches the requester', async () => {
+    // Act
+    await slash('check tag:team=nothing-here');
+
+    // Assess
+    expect(toRequester()).toEqual([expect.stringContaining('Checking `tag:team=nothing-here`'), expect.stringContaining('No online Linux instance carries both')]);
+  });
+
+  test.each([
+    ['check tag:team', 'needs a tag key and value'],
+    ['check i-0123456789abcdef0', 'Planning the check of `i-0123456789abcdef0`'],
+  ])('"%s" does not start a fleet check (a malformed tag is explained; one instance keeps its own plan)', async (text, message) => {
+    // Act
+    await slash(text);
+
+    // Assess
+    expect(toRequester()[0]).toContain(message);
+    expect(started).toEqual([]);
+  });
+});
+
 describe('the scan report and its "Restart the N stale hosts…" button', () => {
   async function reportOfScan(scanId: string) {
     const web = new WebClient(TEST_BOT_TOKEN, { slackApiUrl: env.slack.apiUrl });

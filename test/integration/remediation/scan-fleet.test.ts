@@ -1,6 +1,6 @@
 import { SCAN_RESTART_ACTION_ID } from '../../../lambda/slack/remediation/scan-report-message';
 import { buttonValue } from '../../helpers/block-kit';
-import { startFleetWorld, type FleetWorld } from '../../helpers/fleet-simulation';
+import { CHECK_DOC, startFleetWorld, type FleetWorld } from '../../helpers/fleet-simulation';
 
 /**
  * Issue 13 point 3, "Done when: the scan posts only when a stale host exists": `/shim-fix scan tag:…` through the real
@@ -63,5 +63,40 @@ describe('/shim-fix scan over a fleet, through the real handlers', () => {
     expect(fleet.instanceIds.filter((id) => (checks.get(id) ?? 0) - (checksBefore.get(id) ?? 0) === 2)).toEqual(stale);
     expect(fleet.instanceIds.filter((id) => (checks.get(id) ?? 0) - (checksBefore.get(id) ?? 0) === 1)).toEqual(fleet.instanceIds.filter((id) => !stale.includes(id)));
     expect(fleet.instanceIds.filter((id) => world.restartsPerInstance().has(id))).toEqual([]);
+  });
+});
+
+describe('/shim-fix check tag:… is the same fleet check, through the real handlers', () => {
+  test('60 hosts with stale daemons: checked once each by id, no per-host thread post, one summary in the channel, nothing restarted', async () => {
+    // Prepare: a host with the fleet tag but without the allow tag must stay out (both tags are required).
+    const fleet = world.addFleet({ size: 60, seed: 31 });
+    const outsider = 'i-0feedfacefeed0060';
+    world.ssm.addNode(outsider, { tags: { [fleet.tag.key]: fleet.tag.value } });
+    const stale = fleet.instanceIds.filter((id) => ['stale', 'stale-docker'].includes(fleet.verdicts.get(id) ?? ''));
+    const commandsBefore = world.ssm.commands().length;
+
+    // Act
+    const answer = await world.slash(`check tag:${fleet.tag.key}=${fleet.tag.value}`);
+    await world.pump.settle({ until: () => reports().length > 0 });
+
+    // Assess
+    expect(answer.statusCode).toBe(200);
+    const target = `tag:${fleet.tag.key}=${fleet.tag.value}`;
+    expect(world.slack.calls('response_url').map((call) => String(call.body.text)).filter((text) => text.includes(target))).toEqual([expect.stringContaining('A fleet check reports one summary, not a message per host')]);
+    const checks = world.checksPerInstance();
+    expect(fleet.instanceIds.map((id) => checks.get(id))).toEqual(fleet.instanceIds.map(() => 1));
+    expect(checks.has(outsider)).toBe(false);
+    // By id in batches of at most 50, never by tag: 60 hosts are two commands.
+    const sent = world.ssm.commands().slice(commandsBefore);
+    expect(sent.map(({ commandId, input }) => [input.DocumentName, input.Targets, world.ssm.instancesOf(commandId).length])).toEqual([
+      [CHECK_DOC, undefined, 50],
+      [CHECK_DOC, undefined, 10],
+    ]);
+    expect(fleet.instanceIds.filter((id) => world.restartsPerInstance().has(id))).toEqual([]);
+    // The one public post is the summary; nothing in any thread, no plan card with a Confirm.
+    expect(world.slack.calls('chat.postMessage')).toHaveLength(1);
+    expect(world.slack.calls().filter((call) => call.body.thread_ts !== undefined)).toEqual([]);
+    expect(JSON.stringify(reports()[0]?.body.blocks)).toContain(`${stale.length} hosts ${REPORT}`);
+    expect(JSON.stringify(world.slack.calls())).not.toContain('remediation_confirm');
   });
 });
