@@ -73,6 +73,17 @@ export interface JobQueue {
 
 export type JobRunner = (job: RemediationJob, chat: JobChat) => Promise<void>;
 
+/** Every in-process job still running, whichever queue started it (see `inProcessJobsIdle`). */
+const everyRunning = new Set<Promise<void>>();
+
+/**
+ * Resolves when no in-process job is running any more. A job follows the answer it was started by, so a caller that
+ * drives the real handler (a test, or a local run shutting down) cannot reach the queue and waits here instead.
+ */
+export async function inProcessJobsIdle(): Promise<void> {
+  while (everyRunning.size > 0) await Promise.all([...everyRunning]);
+}
+
 /** Runs each job in this process once the current request is answered (local runs and tests only: Lambda would freeze it). */
 export class InProcessJobQueue implements JobQueue {
   private readonly running = new Set<Promise<void>>();
@@ -87,8 +98,12 @@ export class InProcessJobQueue implements JobQueue {
     const task = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => this.run(parsed, local.chat))
       .catch(this.onError)
-      .finally(() => this.running.delete(task));
+      .finally(() => {
+        this.running.delete(task);
+        everyRunning.delete(task);
+      });
     this.running.add(task);
+    everyRunning.add(task);
   }
 
   /** Resolves when every job enqueued so far has finished. */

@@ -1,6 +1,7 @@
 import { handler } from '../../../lambda/handlers/slack';
 import type { FunctionUrlEvent, FunctionUrlResponse } from '../../../lambda/handlers/slack-http-boundary';
 import { logger } from '../../../lambda/logger';
+import { inProcessJobsIdle } from '../../../lambda/remediation/jobs';
 import { FakeSsm } from '../../integration/remediation/fake-ssm';
 import { replaceHandlerEnvironment } from '../../helpers/handler-environment';
 import { startSlackApiStub, type SlackApiStub } from '../../helpers/slack-api-stub';
@@ -18,7 +19,10 @@ const context = { awsRequestId: 'bad-input', functionName: 'shim-fix-slack' } as
 export interface SlackHarness {
   slack: SlackApiStub;
   ssm: FakeSsm;
-  /** Sends one Function URL event through the real Lambda handler and remembers the answer body. */
+  /**
+   * Sends one Function URL event through the real Lambda handler, remembers the answer body, and waits for the
+   * remediation jobs it started (in process here), so what they send is counted in this run and not the next.
+   */
   send(event: FunctionUrlEvent): Promise<FunctionUrlResponse>;
   /** Every message the app sent since the last `reset`: Web API calls, response URL posts, and answer bodies. */
   sentMessages(): Array<{ via: string; message: unknown }>;
@@ -84,6 +88,7 @@ export async function startSlackHarness(): Promise<SlackHarness> {
     send: async (event) => {
       const response = await handler(event, context);
       if (response.body) answers.push({ via: 'http answer', message: parseJson(response.body) });
+      await inProcessJobsIdle();
       // Lets pending callbacks run, so an unhandled rejection is reported before the property looks.
       await new Promise((resolve) => setImmediate(resolve));
       return response;
