@@ -58,7 +58,7 @@ export interface EphemeralPoster {
 
 /** What a job posts with: the requester's ephemeral answers, and a Confirm's public status message. `client.chat` fits. */
 export interface JobChat extends EphemeralPoster {
-  postMessage(args: { channel: string; text: string; blocks?: unknown[] }): Promise<{ ts?: string; channel?: string }>;
+  postMessage(args: { channel: string; text: string; blocks?: unknown[]; thread_ts?: string }): Promise<{ ts?: string; channel?: string }>;
   update(args: { channel: string; ts: string; text: string; blocks?: unknown[] }): Promise<unknown>;
   getPermalink(args: { channel: string; message_ts: string }): Promise<{ permalink?: string }>;
 }

@@ -8,6 +8,7 @@ import { PLAN_TTL_SECONDS, RESTART_STEPS } from '../../core/remediation/plan';
 import { describeResult } from '../../core/remediation/result-line';
 import type { Plan } from '../../core/remediation/types';
 import { ACTIONS } from '../actions';
+import { DeliveryError } from '../notifier';
 import { SWEEP_SCHEDULE_MINUTES } from '../bounds';
 import { batchRollout, describeError, rolloutGiveUpMs, type FleetDeps } from './fleet-deps';
 import type { FleetOutcome, FleetRecord } from './fleet-store';
@@ -237,15 +238,8 @@ export class FleetRollout {
 
   private async onFailure(fleet: FleetRecord, outcome: FleetOutcome): Promise<void> {
     const where = (await this.deps.store.getAudit(fleet.requestId))?.statusMessage;
-    if (where && this.deps.notifier && (await this.deps.store.claimResultPost(fleet.requestId, outcome.instanceId))) {
-      try {
-        await this.deps.notifier.postInThread(where, `:x: \`${outcome.instanceId}\` (wave ${outcome.wave}): ${outcome.detail}`);
-        await this.deps.store.completeResultPost(fleet.requestId, outcome.instanceId);
-      } catch (error) {
-        await this.deps.store.releaseResultPost(fleet.requestId, outcome.instanceId);
-        this.deps.logger.warn('could not post a fleet failure in the thread', { requestId: fleet.requestId, error: describeError(error) });
-      }
-    }
+    const notifier = this.deps.notifier;
+    if (where && notifier) await this.postOnce(fleet.requestId, outcome.instanceId, () => notifier.postInThread(where, failureLine(outcome)));
     if (mustHalt(fleet.failed + fleet.unknown, fleet.maxFailures)) {
       const first = fleet.maxFailures === 0 ? 'the first failure' : `${fleet.failed} failures (${fleet.maxFailures} tolerated)`;
       await this.halt(fleet.requestId, `stopped after ${first} (\`${outcome.instanceId}\`)`, outcome.wave);
@@ -284,10 +278,10 @@ export class FleetRollout {
     const summary = `${fleet.done} restarted, ${fleet.failed} failed, ${fleet.skipped} skipped${fleet.unknown > 0 ? `, ${fleet.unknown} unknown` : ''} of ${fleet.instanceIds.length}${fleet.haltedReason ? `; ${fleet.haltedReason}` : ''}`;
     await store.closeAudit(requestId, outcome, summary.slice(0, 1000));
     const where = (await store.getAudit(requestId))?.statusMessage;
-    if (where && notifier && (await store.claimResultPost(requestId, 'summary'))) {
+    if (where && notifier) {
       const unknown = fleet.unknown > 0 ? ` Unknown means SSM did not confirm the command: look in Systems Manager > Run Command for the comment \`${requestId}\` before trying again; those hosts stay locked until their lock expires.` : '';
-      await notifier.postInThread(where, `*Fleet restart finished:* ${summary}.${unknown}`);
-      await store.completeResultPost(requestId, 'summary');
+      const missed = fleet.failed > 0 ? unpostedLine(await this.unpostedFailures(requestId)) : '';
+      await this.postOnce(requestId, 'summary', () => notifier.postInThread(where, `*Fleet restart finished:* ${summary}.${unknown}${missed}`));
     }
     await this.renderProgress(requestId, true);
     this.deps.logger.info('fleet rollout finished', { requestId, outcome, done: fleet.done, failed: fleet.failed, skipped: fleet.skipped, unknown: fleet.unknown });
@@ -312,9 +306,68 @@ export class FleetRollout {
     if (!read || !progressUpdateDue(read.progressRenderedAt, now, finished, read.progressFinalRendered === true)) return;
     if (!(await store.claimProgressRender(requestId, read.progressRenderedAt, now, finished))) return;
     const [fleet, audit] = await Promise.all([store.getFleet(requestId), store.getAudit(requestId)]);
-    if (!fleet || !audit?.statusMessage) return;
-    await notifier.updateStatus(audit.statusMessage, snapshotOf(fleet, now)).catch((error: unknown) => logger.warn('could not update the fleet status message', { requestId, error: describeError(error) }));
+    const where = audit?.statusMessage;
+    if (!fleet || !where) return;
+    const update = (snapshot: FleetProgressSnapshot) =>
+      notifier.updateStatus(where, snapshot).catch((error: unknown) => logger.warn('could not update the fleet status message', { requestId, error: describeError(error) }));
+    await update(snapshotOf(fleet, now));
+    if (finished) return;
+    // An intermediate render can reach Slack after the final one (this chat.update slow, the final one fast): the
+    // message would end on stale counts. A render that finds the final shown by now shows it again, after its own.
+    const after = await store.getFleet(requestId);
+    if (after?.progressFinalRendered === true && after.completedAt !== undefined) await update(snapshotOf(after, this.deps.now()));
   }
+
+  /**
+   * Posts one line in the status message's thread at most once per `(request, key)`. A post that may have been shown
+   * (a timeout, a reset after sending) or was refused for good counts as posted and is never sent again; one that
+   * surely was not shown gives its claim back, and the final summary names what is missing (nothing re-posts blindly).
+   * Never throws: what it reports is recorded already.
+   */
+  private async postOnce(requestId: string, key: string, post: () => Promise<void>): Promise<void> {
+    const { store, logger } = this.deps;
+    if (!(await store.claimResultPost(requestId, key))) return;
+    try {
+      await post();
+    } catch (error) {
+      if (!(error instanceof DeliveryError && (error.delivered === 'maybe' || !error.retryLater))) {
+        await store.releaseResultPost(requestId, key);
+        logger.warn('could not post in the fleet thread', { requestId, key, error: describeError(error) });
+        return;
+      }
+      logger.warn('a fleet thread post may have been shown and is not sent again', { requestId, key, delivered: error.delivered, reason: error.reason });
+    }
+    await store.completeResultPost(requestId, key);
+  }
+
+  /** Failed hosts whose thread line was not posted (claim given back, or never taken), in instance order. */
+  private async unpostedFailures(requestId: string): Promise<string[]> {
+    const { store, logger } = this.deps;
+    try {
+      const failed = (await store.listOutcomes(requestId)).filter((outcome) => outcome.outcome === 'failed').map((outcome) => outcome.instanceId);
+      const posted = await Promise.all(failed.map((instanceId) => store.isResultPosted(requestId, instanceId)));
+      return failed.filter((_, index) => !posted[index]).sort();
+    } catch (error) {
+      // The summary still goes out: the per-instance table lists every failure.
+      logger.warn('could not tell which fleet failures were posted', { requestId, error: describeError(error) });
+      return [];
+    }
+  }
+}
+
+/** How many unposted failures the summary names (the rest: the per-instance table). */
+const UNPOSTED_NAMED = 20;
+
+function failureLine(outcome: FleetOutcome): string {
+  return `:x: \`${outcome.instanceId}\` (wave ${outcome.wave}): ${outcome.detail}`;
+}
+
+/** The summary's sentence for failures whose own thread line did not reach Slack; empty when there are none. */
+export function unpostedLine(instanceIds: readonly string[]): string {
+  if (instanceIds.length === 0) return '';
+  const named = instanceIds.slice(0, UNPOSTED_NAMED).map((id) => `\`${id}\``).join(', ');
+  const more = instanceIds.length > UNPOSTED_NAMED ? ` and ${instanceIds.length - UNPOSTED_NAMED} more` : '';
+  return ` Failed, but their line above could not be posted: ${named}${more} (*Show per-instance table* lists every host).`;
 }
 
 /** What the status message shows, from the fleet request's counters. Pure. */

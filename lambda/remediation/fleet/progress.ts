@@ -20,7 +20,9 @@
  * Because every render is claimed against the previous one, concurrent events (many Lambdas at once) render at most
  * once per {@link PROGRESS_MIN_INTERVAL_MS}, and a request whose events last `d` ms is updated at most
  * {@link maxProgressUpdates}`(d)` times whatever the event rate. The final render is never throttled, so the message
- * always ends on the final counts. An intermediate state can stay on screen until the next event (there is no timer);
+ * always ends on the final counts: an intermediate render that finds the final one claimed after its own chat.update
+ * repeats the final (a slow update must not overwrite a fast final one). An intermediate state can stay on screen until
+ * the next event (there is no timer);
  * the sweeper may render a request it finds quiet, through the same claim.
  *
  * The status message's "Show per-instance table" button reads the store's `readFleetTable` (FleetStore) through the
@@ -107,13 +109,16 @@ export function progressUpdateDue(
 
 /**
  * The most renders a request whose events span `durationMs` can cause: throttled renders are at least one interval
- * apart, so at most `ceil(d / interval) + 1` of them, plus the one final render.
+ * apart, so at most `ceil(d / interval) + 1` of them, plus the one final render, plus one repeat of the final by an
+ * intermediate render that reached Slack after it (fleet-rollout.ts). Renders start at least an interval apart and a
+ * `chat.update` gives up after 2 s (SLACK_CLIENT_TIMEOUT_MS), so only one intermediate render can still be in flight
+ * when the final one is claimed.
  *
  * @example
- * maxProgressUpdates(30 * 60_000) // 362 for a 30-minute rollout at 5 s
+ * maxProgressUpdates(30 * 60_000) // 363 for a 30-minute rollout at 5 s
  */
 export function maxProgressUpdates(durationMs: number, intervalMs = PROGRESS_MIN_INTERVAL_MS): number {
-  return Math.ceil(Math.max(0, durationMs) / intervalMs) + 2;
+  return Math.ceil(Math.max(0, durationMs) / intervalMs) + 3;
 }
 
 /** Share of the request that is finished (done, failed, skipped or unknown), 0 to 1; 1 for an empty request. */

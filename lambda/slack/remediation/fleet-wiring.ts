@@ -5,7 +5,9 @@ import type { FleetRollout } from '../../remediation/fleet/fleet-rollout';
 import { FleetService } from '../../remediation/fleet/fleet-service';
 import type { FleetCheckCompletion, FleetCheckPurpose, FleetCheckSummary } from '../../remediation/fleet/types';
 import type { JobChat, JobQueue } from '../../remediation/jobs';
+import { escapeMrkdwn } from '../blocks/mrkdwn';
 import { buildFleetPlanCard } from './fleet-plan-card';
+import { delivered } from './delivered';
 import { buildFleetProgressMessage } from './fleet-progress-message';
 import { ScanCompletion } from './scan-completion';
 
@@ -50,9 +52,11 @@ export function slackFleetNotifier(chat: JobChat): FleetNotifier {
     updateStatus: async (where, snapshot) => {
       await chat.update({ channel: where.channel, ts: where.ts, ...buildFleetProgressMessage(snapshot) });
     },
+    // Thread lines carry host-reported details (a failed restart's message): escaped, so a host cannot ping a channel.
+    // A failed post says whether Slack may have shown it (DeliveryError), so the rollout never posts a line twice.
     postInThread: async (where, text) => {
-      const inThread = { channel: where.channel, thread_ts: where.ts, text, blocks: section(text) };
-      await chat.postMessage(inThread);
+      const safe = escapeMrkdwn(text);
+      await delivered(chat.postMessage({ channel: where.channel, thread_ts: where.ts, text: safe, blocks: section(safe) }));
     },
     tellRequester: async (channelId, userId, text) => {
       await chat.postEphemeral({ channel: channelId, user: userId, text, blocks: section(text) });

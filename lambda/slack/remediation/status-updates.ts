@@ -1,10 +1,10 @@
 import type { KnownBlock } from '@slack/types';
 import type { StatusMessageRef } from '../../aws/remediation-store-types';
-import { DeliveryError, type PlanNotice, type RemediationNotifier, type ThreadNotice } from '../../remediation/notifier';
+import { type PlanNotice, type RemediationNotifier, type ThreadNotice } from '../../remediation/notifier';
 import { applyStatusEvent, type StatusEventDeps, type StatusUpdateOutcome } from '../../remediation/status-events';
 import type { SlackMessage } from '../blocks/limits';
 import { escapeMrkdwn } from '../blocks/mrkdwn';
-import { classifyPostFailure } from '../post-outcome';
+import { delivered } from './delivered';
 import { buildEvidenceCard } from './evidence-card';
 import { buildPlanOutcome } from './plan-card';
 import { buildResultMessage } from './result-message';
@@ -72,20 +72,6 @@ export function slackNotifier(chat: ChatWriter, offerRestart: boolean): Remediat
       return message.text;
     },
   };
-}
-
-/**
- * Reads a failed Web API call the way the diagnosis answers do (post-outcome.ts), as a chat-agnostic DeliveryError;
- * an error that is not the Web API's (a bug, a fake) is passed on as it is.
- */
-async function delivered(call: Promise<unknown>): Promise<void> {
-  try {
-    await call;
-  } catch (error) {
-    const failure = classifyPostFailure(error);
-    if (failure.reason === 'not_a_web_api_error') throw error;
-    throw new DeliveryError(failure.posted, failure.posted === 'no' && failure.retryLater, failure.reason, { cause: error });
-  }
 }
 
 function planNoticeMessage(notice: PlanNotice): SlackMessage {

@@ -5,6 +5,8 @@ import type { ScriptResult } from '../../../lambda/core/remediation/result-line'
 import type { Plan } from '../../../lambda/core/remediation/types';
 import { logger } from '../../../lambda/logger';
 import type { FleetNotifier } from '../../../lambda/remediation/fleet/fleet-deps';
+import type { FleetProgressSnapshot } from '../../../lambda/remediation/fleet/progress';
+import { DeliveryError } from '../../../lambda/remediation/notifier';
 import { FleetService } from '../../../lambda/remediation/fleet/fleet-service';
 import type { FleetCheckSummary } from '../../../lambda/remediation/fleet/types';
 import { RESTARTED, STALE_DAEMON_CHECK, stdoutWith } from '../../unit/remediation/fixtures';
@@ -57,7 +59,14 @@ class World {
   public readonly plans: (Plan | undefined)[] = [];
   public readonly scheduled: { requestId: string; wave: number }[] = [];
   public readonly thread: string[] = [];
+  /** Every status render in the order it reached "Slack" (after `onUpdate` resolved). */
+  public readonly updates: FleetProgressSnapshot[] = [];
   public statusUpdates = 0;
+  /** Runs before an update reaches "Slack": a test can hold one back (a slow chat.update). */
+  public onUpdate: (snapshot: FleetProgressSnapshot) => Promise<void> = async () => undefined;
+  /** The error a thread post fails with, if any (the line is still recorded as attempted). */
+  public failPost: (text: string) => Error | undefined = () => undefined;
+  public readonly attempts: string[] = [];
   public readonly fleet: FleetService;
   private ids = 0;
 
@@ -74,10 +83,15 @@ class World {
     };
     const notifier: FleetNotifier = {
       postStatus: async () => ({ channel: 'C0FLEET01', ts: '1700000000.000100' }),
-      updateStatus: async () => {
+      updateStatus: async (_where, snapshot) => {
+        await this.onUpdate(snapshot);
         this.statusUpdates += 1;
+        this.updates.push(snapshot);
       },
       postInThread: async (_where, text) => {
+        this.attempts.push(text);
+        const error = this.failPost(text);
+        if (error) throw error;
         this.thread.push(text);
       },
       tellRequester: async () => undefined,
@@ -118,14 +132,17 @@ class World {
   /** Delivers the invocation event of every host of every command sent so far with `document`, as EventBridge would. */
   public async deliver(document: string, filter: (instanceId: string) => boolean = () => true): Promise<void> {
     for (const command of this.sent.filter((each) => each.document === document)) {
-      for (const instanceId of command.instanceIds.filter(filter)) {
-        const invocation = this.ssm.invocations.get(instanceId);
-        if (!invocation) continue;
-        const phase = document === 'ShimFix-CheckContainerRuntime' ? 'check' : 'restart';
-        const requestId = (await this.store.findRequestByCommand(command.commandId)) ?? '';
-        await this.fleet.onStatusEvent(requestId, phase, { kind: 'invocation', commandId: command.commandId, instanceId, status: invocation.Status }, async () => []);
-      }
+      for (const instanceId of command.instanceIds.filter(filter)) await this.deliverOne(command, instanceId);
     }
+  }
+
+  /** One instance's invocation event of one command. */
+  public async deliverOne(command: Sent, instanceId: string): Promise<void> {
+    const invocation = this.ssm.invocations.get(instanceId);
+    if (!invocation) return;
+    const phase = command.document === 'ShimFix-CheckContainerRuntime' ? 'check' : 'restart';
+    const requestId = (await this.store.findRequestByCommand(command.commandId)) ?? '';
+    await this.fleet.onStatusEvent(requestId, phase, { kind: 'invocation', commandId: command.commandId, instanceId, status: invocation.Status }, async () => []);
   }
 
   /** The worker: runs every scheduled wave job (and any it schedules in turn), delivering the restart events after each. */
@@ -266,6 +283,54 @@ describe('rolling waves after Confirm', () => {
     expect(world.thread.filter((line) => line.includes(id(4)) && line.startsWith(':x:'))).toHaveLength(1);
     expect((await world.store.listOutcomes(plan.requestId)).find((outcome) => outcome.instanceId === id(59))?.detail).toBe('skipped — stopped after the first failure');
     expect((await world.store.getAudit(plan.requestId))?.outcome).toBe('failed');
+  });
+
+  it('a failure line Slack surely did not show is named in the final summary; one it may have shown is never posted again', async () => {
+    // Prepare: one wave of all 60 stale hosts, two failures tolerated; host 4's line is rate-limited, host 7's times out
+    const { plan } = await checkedFleet();
+    await world.fleet.rollout.claimConfirm({ planId: plan.planId, userId: OPERATOR, includeDocker: false, rollout: { wavePercent: 100, maxFailures: 2 } });
+    world.answers((index) => (index === 4 || index === 7 ? FAILED_RESTART : RESTARTED), (index) => (index === 4 || index === 7 ? 'Failed' : 'Success'));
+    world.failPost = (text) => (text.includes(id(4)) && text.startsWith(':x:') ? new DeliveryError('no', true, 'ratelimited') : text.includes(id(7)) && text.startsWith(':x:') ? new DeliveryError('maybe', false, 'timeout') : undefined);
+    // Act: every event twice, as EventBridge may deliver them
+    await world.fleet.rollout.runWave(plan.requestId, 1);
+    await world.deliver('ShimFix-RestartContainerRuntime');
+    await world.deliver('ShimFix-RestartContainerRuntime');
+    // Assess
+    expect(world.attempts.filter((line) => line.startsWith(':x:') && line.includes(id(7)))).toHaveLength(1);
+    const summaries = world.thread.filter((line) => line.startsWith('*Fleet restart finished:*'));
+    expect(summaries).toHaveLength(1);
+    expect(summaries[0]).toContain('58 restarted, 2 failed');
+    expect(summaries[0]).toContain(`could not be posted: \`${id(4)}\` (`);
+    expect(summaries[0]).not.toContain(id(7));
+  });
+
+  it('a slow intermediate render that reaches Slack after the final one is followed by the final again', async () => {
+    // Prepare: one wave; the first progress render after the clock moved on is held until the final render is shown
+    const { plan } = await checkedFleet();
+    await world.fleet.rollout.claimConfirm({ planId: plan.planId, userId: OPERATOR, includeDocker: false, rollout: { wavePercent: 100, maxFailures: 0 } });
+    world.answers(() => RESTARTED);
+    await world.fleet.rollout.runWave(plan.requestId, 1);
+    let showFinal = (): void => undefined;
+    const finalShown = new Promise<void>((resolve) => (showFinal = resolve));
+    let held = false;
+    world.onUpdate = async (snapshot) => {
+      if (snapshot.finished) return showFinal();
+      if (held) return;
+      held = true;
+      await finalShown;
+    };
+    world.clock.now += 10_000;
+    const [command] = world.restarts();
+    if (!command) throw new Error('no restart sent');
+    // Act: the first host's event renders (slowly) while the other 59 finish the rollout
+    const slow = world.deliverOne(command, id(0));
+    await world.deliver('ShimFix-RestartContainerRuntime', (instanceId) => instanceId !== id(0));
+    await slow;
+    // Assess: the stale render did reach Slack after the final one, and the final one came again after it
+    expect(held).toBe(true);
+    const order = world.updates.map((snapshot) => (snapshot.finished ? 'final' : 'progress'));
+    expect(order.slice(-3)).toEqual(['final', 'progress', 'final']);
+    expect(world.updates.at(-1)).toMatchObject({ finished: true, done: 60 });
   });
 
   it('a repeated fleet-wave job sends nothing the second time', async () => {
