@@ -6,6 +6,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { WebClient } from '@slack/web-api';
 import { readBotToken } from '../aws/bot-token';
 import { DynamoRemediationStore } from '../aws/remediation-store';
+import type { RemediationStore } from '../aws/remediation-store-types';
 import { SSM_CLIENT_OPTIONS } from '../aws/ssm-client-options';
 import { AwsSsmGateway } from '../aws/ssm-gateway';
 import { loadConfig } from '../config';
@@ -29,8 +30,17 @@ export function createCommandStatusHandler(buildDeps: () => Promise<StatusUpdate
   };
 }
 
+/** What a caller may inject instead of what the configuration builds (tests only; production passes none). */
+export interface StatusDepsOverrides {
+  /**
+   * The remediation store instead of the table's: it must be the one the Slack handler writes, since the pointer from
+   * command id to request lives there (a test shares one in-memory store between both handlers).
+   */
+  store?: RemediationStore;
+}
+
 /** Reads the configuration and the bot token once, and wires the real clients. */
-export async function buildStatusDeps(env: Record<string, string | undefined> = process.env): Promise<StatusUpdateDeps> {
+export async function buildStatusDeps(env: Record<string, string | undefined> = process.env, overrides: StatusDepsOverrides = {}): Promise<StatusUpdateDeps> {
   const config = loadConfig(env);
   if (!config.table) {
     // The pointer from command id to request lives in the table the Slack handler wrote; memory cannot be shared.
@@ -42,7 +52,7 @@ export async function buildStatusDeps(env: Record<string, string | undefined> = 
   // Slack (its own retries would duplicate results on a slow Slack); what surely failed is retried by Lambda.
   const web = new WebClient(token, slackWebClientOptions(config.slackApiUrl));
   const documents = [config.restartDocument, config.checkDocument];
-  const store = new DynamoRemediationStore({ tableName: config.table, client: new DynamoDBClient({}) });
+  const store = overrides.store ?? new DynamoRemediationStore({ tableName: config.table, client: new DynamoDBClient({}) });
   const ssm = new AwsSsmGateway({ client: ssmClient, allowTag: config.allowTag, documents });
   return {
     store,

@@ -1,6 +1,7 @@
 import { loadConfig } from '../config';
 import { logger } from '../logger';
 import { oncePerInstance } from '../once-per-instance';
+import type { RemediationStore } from '../aws/remediation-store-types';
 import { createRemediationCommands } from '../slack/remediation/create-remediation';
 import { bundledKnowledgeJson } from './knowledge-json';
 import { createLambdaSlackHandler, createSlackDeps, slackSecretsFromConfig } from './slack-app';
@@ -14,14 +15,24 @@ import type { FunctionUrlEvent, FunctionUrlResponse, SlackHttpHandler } from './
 /** The Lambda context as the logger reads it (request id, function name). */
 type LambdaContext = Parameters<typeof logger.addContext>[0];
 
-async function build(): Promise<SlackHttpHandler> {
+/** What a caller may inject instead of what the configuration builds (tests only; production passes none). */
+export interface SlackHandlerOverrides {
+  /** The remediation store instead of the table's (e.g. one in-memory store shared with the status handler). */
+  store?: RemediationStore;
+}
+
+/**
+ * Builds the Slack HTTP handler from the environment: what {@link prepareHandler} does once per instance. Each call
+ * builds a new app, so only a test that needs its own (e.g. with an injected store) calls it directly.
+ */
+export async function buildSlackHandler(overrides: SlackHandlerOverrides = {}): Promise<SlackHttpHandler> {
   const config = loadConfig();
   const deps = createSlackDeps({
     config,
     knowledge: bundledKnowledgeJson(),
     logger,
     // Without operators nobody may act, so the app offers no remediation at all (no buttons, "not configured").
-    remediation: (shared) => (config.operators.length > 0 ? createRemediationCommands({ config, logger: shared.logger }) : undefined),
+    remediation: (shared) => (config.operators.length > 0 ? createRemediationCommands({ config, logger: shared.logger, store: overrides.store }) : undefined),
   });
   const secrets = await slackSecretsFromConfig(config)();
   logger.info('slack handler ready', { idempotency: deps.idempotency.description, remediation: deps.remediation !== undefined });
@@ -32,7 +43,7 @@ async function build(): Promise<SlackHttpHandler> {
  * Builds the app now rather than on the first request (used by `npm run serve` so configuration errors and
  * the start-up log appear at once). A failed start is not cached: the next call tries again.
  */
-export const prepareHandler: () => Promise<SlackHttpHandler> = oncePerInstance(build);
+export const prepareHandler: () => Promise<SlackHttpHandler> = oncePerInstance(() => buildSlackHandler());
 
 /** Two arguments on purpose: Node.js 24 Lambda runtimes reject three-argument (callback) handlers. */
 export const handler = async (event: FunctionUrlEvent, context: LambdaContext): Promise<FunctionUrlResponse> => {

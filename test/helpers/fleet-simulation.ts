@@ -1,8 +1,13 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AddressInfo } from 'node:net';
+import { InMemoryRemediationStore } from '../../lambda/aws/in-memory-remediation-store';
+import { DynamoRemediationStore } from '../../lambda/aws/remediation-store';
+import type { RemediationStore } from '../../lambda/aws/remediation-store-types';
 import { createCommandStatusHandler, buildStatusDeps } from '../../lambda/handlers/command-status';
-import { handler as slackHandler } from '../../lambda/handlers/slack';
+import { buildSlackHandler, handler as moduleSlackHandler } from '../../lambda/handlers/slack';
+import type { FunctionUrlEvent, FunctionUrlResponse } from '../../lambda/handlers/slack-http-boundary';
+import { oncePerInstance } from '../../lambda/once-per-instance';
 import { RESULT_LINE_PREFIX, type ScriptResult } from '../../lambda/core/remediation/result-line';
 import { isTerminalStatus } from '../../lambda/core/remediation/command-status';
 import { RESTARTED, STALE_DAEMON_CHECK } from '../unit/remediation/fixtures';
@@ -16,6 +21,14 @@ import { startSsmProtocolStub, type InvocationResponder, type SsmProtocolStub } 
  * in-process remediation worker), the real status handler, the real AWS SDK against the SSM protocol stub, dynalite
  * behind a counting proxy, and the Slack API stub. Used by test/integration/remediation/fleet-simulation.test.ts and
  * bench/fleet.bench.ts, so it uses no test-runner API.
+ *
+ * The remediation store (plans, locks, fleet findings and outcomes, command pointers) is one of two:
+ * - `store: 'dynalite'` (default): the DynamoDB store on dynalite, as in production (the real protocol, conditional
+ *   writes, item sizes), written by the module-level Lambda `handler` and read by the status handler. About 19 DynamoDB
+ *   calls per host through loopback HTTP: a 1,000-host flow takes ~3 minutes on 2 busy cores.
+ * - `store: 'memory'`: one `InMemoryRemediationStore` (the same `RemediationStore` rules, kept in this process) given
+ *   to both handlers, the Slack one built for this world with `buildSlackHandler` (the module-level `handler` is built
+ *   once per process with the table's store). Everything else is as above: Slack's idempotency store stays on dynalite.
  *
  * SSM status events are delivered the way EventBridge and Lambda deliver them at scale: late (a share is held back to
  * a later round), twice (every terminal event), out of order (a seeded shuffle, `InProgress` after `Success`), by
@@ -62,14 +75,33 @@ export interface AddFleetOptions {
 
 export interface CallCounts {
   ssm: Record<string, number>;
+  /**
+   * DynamoDB operations by name (`PutItem`, `Query`, …). With the memory store, also the remediation store's method
+   * calls by name (`recordFinding`, `claimPlan`, …; each one or a few DynamoDB calls with the table's store).
+   */
   dynamo: Record<string, number>;
+  /** The memory store's method calls by name (`{}` on dynalite, where each handler builds its own store). */
+  store: Record<string, number>;
   slack: Record<string, number>;
+}
+
+/** Where the world keeps the remediation store (see the module comment). */
+export type FleetStoreKind = 'dynalite' | 'memory';
+
+export interface FleetWorldOptions {
+  operator?: string;
+  seed?: number;
+  /** @default 'dynalite' */
+  store?: FleetStoreKind;
 }
 
 export interface FleetWorld {
   slack: SlackHandlerEnvironment['slack'];
-  /** The table the handlers use, and a client for it (through the counting proxy). */
+  /** The table the handlers use (with the memory store: only Slack's idempotency store), and a client for it (through the counting proxy). */
   dynamo: { tableName: string; client: DynamoDBClient };
+  /** The remediation store the handlers share, to seed or read it: the table's through the proxy, or the in-memory one. */
+  store: RemediationStore;
+  storeKind: FleetStoreKind;
   ssm: SsmProtocolStub;
   pump: EventPump;
   operator: string;
@@ -168,16 +200,23 @@ function line(result: ScriptResult): string {
 
 /**
  * Starts the stubs, points the real handlers at them, and puts a counting proxy in front of dynalite. The handlers
- * read their environment on their first request, which comes after this resolves.
+ * read their environment on their first request, which comes after this resolves. One world at a time: the handlers
+ * read `process.env`, which each world sets and its `stop` restores.
  */
-export async function startFleetWorld({ operator = 'U0PERSON01', seed = 1 }: { operator?: string; seed?: number } = {}): Promise<FleetWorld> {
+export async function startFleetWorld({ operator = 'U0PERSON01', seed = 1, store: storeKind = 'dynalite' }: FleetWorldOptions = {}): Promise<FleetWorld> {
   const env = await startSlackHandlerEnvironment();
   const ssm = await startSsmProtocolStub();
   const dynamo = await startCountingProxy(env.dynamo.endpoint);
   process.env.AWS_ENDPOINT_URL_SSM = ssm.endpoint;
   process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
   process.env.SHIM_FIX_OPERATORS = operator;
-  const statusHandler = createCommandStatusHandler(() => buildStatusDeps(process.env));
+  const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+  // The clock read on every call, as the handlers' (a test may fake Date and move it on every delivery round).
+  const memory = storeKind === 'memory' ? countingCalls<RemediationStore>(new InMemoryRemediationStore({ now: () => Date.now() })) : undefined;
+  const overrides = memory ? { store: memory.store } : {};
+  const statusHandler = createCommandStatusHandler(() => buildStatusDeps(process.env, overrides));
+  const ownSlackHandler = memory ? oncePerInstance(() => buildSlackHandler(overrides)) : undefined;
+  const slackHandler = async (event: FunctionUrlEvent): Promise<FunctionUrlResponse> => (ownSlackHandler ? (await ownSlackHandler())(event, CONTEXT) : moduleSlackHandler(event, CONTEXT));
 
   const verdicts = new Map<string, SimVerdict>();
   const failing = new Set<string>();
@@ -212,10 +251,11 @@ export async function startFleetWorld({ operator = 'U0PERSON01', seed = 1 }: { o
     return counts;
   };
 
-  const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
   return {
     slack: env.slack,
     dynamo: { tableName: env.dynamo.tableName, client: dynamoClient },
+    store: memory?.store ?? new DynamoRemediationStore({ tableName: env.dynamo.tableName, client: dynamoClient }),
+    storeKind,
     ssm,
     pump,
     operator,
@@ -249,7 +289,7 @@ export async function startFleetWorld({ operator = 'U0PERSON01', seed = 1 }: { o
     },
     slash: async (text) => {
       const started = performance.now();
-      const response = await slackHandler(functionUrlEvent(slashCommandBody(text, env.slack.responseUrl(), { user_id: operator }), FORM), CONTEXT);
+      const response = await slackHandler(functionUrlEvent(slashCommandBody(text, env.slack.responseUrl(), { user_id: operator }), FORM));
       return { statusCode: response.statusCode, ms: performance.now() - started };
     },
     click: async (actionId, value, { ephemeral = true, messageTs, user = operator } = {}) => {
@@ -258,12 +298,13 @@ export async function startFleetWorld({ operator = 'U0PERSON01', seed = 1 }: { o
         user: { id: user, username: 'someone', team_id: 'T0TEST001' },
       };
       const started = performance.now();
-      const response = await slackHandler(functionUrlEvent(interactiveBody(payload), FORM), CONTEXT);
+      const response = await slackHandler(functionUrlEvent(interactiveBody(payload), FORM));
       return { statusCode: response.statusCode, ms: performance.now() - started };
     },
     counts: () => ({
       ssm: tally(ssm.calls().map((call) => call.operation)),
-      dynamo: dynamo.counts(),
+      dynamo: { ...dynamo.counts(), ...memory?.counts() },
+      store: memory?.counts() ?? {},
       slack: tally(env.slack.calls().map((call) => (call.kind === 'response_url' ? 'response_url' : call.method))),
     }),
     restartsPerInstance: () => perInstance(RESTART_DOC),
@@ -463,3 +504,29 @@ async function startCountingProxy(target: string): Promise<CountingProxy> {
   };
 }
 
+/** A turn of the event loop: other handlers' I/O and timers run, as they do while a DynamoDB call is on the wire. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * `target` behind a proxy (`store`) that counts its method calls by name; the methods run on `target` itself. Each
+ * call waits a turn of the event loop before and after it runs: an in-memory call would otherwise resolve as a
+ * microtask, and concurrent status events (the two last answers of a wave both seeing the wave over) would never
+ * interleave between store calls as they do against the table.
+ */
+function countingCalls<T extends object>(target: T): { store: T; counts(): Record<string, number> } {
+  const counts: Record<string, number> = {};
+  const proxy = new Proxy(target, {
+    get: (object, name, receiver) => {
+      const value: unknown = Reflect.get(object, name, receiver);
+      if (typeof value !== 'function' || typeof name !== 'string') return value;
+      return async (...args: unknown[]): Promise<unknown> => {
+        counts[name] = (counts[name] ?? 0) + 1;
+        await nextTurn();
+        const result: unknown = await (value as (...parameters: unknown[]) => unknown).apply(object, args);
+        await nextTurn();
+        return result;
+      };
+    },
+  });
+  return { store: proxy, counts: () => ({ ...counts }) };
+}
