@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     knowledge: bundledKnowledgeJson(),
     logger,
     // Same rule as the Lambda handler: without operators nobody may act, so no remediation is offered.
-    remediation: (shared) => (config.operators.length > 0 ? createRemediationCommands({ config, logger: shared.logger }) : undefined),
+    remediation: (shared) => (config.operators.length > 0 ? createRemediationCommands({ config, logger: shared.logger, clicks: shared.idempotency }) : undefined),
   });
   const app = createSocketModeApp({ appToken: config.slackAppToken, botToken: config.slackBotToken, deps, slackApiUrl: config.slackApiUrl });
   await app.start();

@@ -32,7 +32,7 @@ export async function buildSlackHandler(overrides: SlackHandlerOverrides = {}): 
     knowledge: bundledKnowledgeJson(),
     logger,
     // Without operators nobody may act, so the app offers no remediation at all (no buttons, "not configured").
-    remediation: (shared) => (config.operators.length > 0 ? createRemediationCommands({ config, logger: shared.logger, store: overrides.store }) : undefined),
+    remediation: (shared) => (config.operators.length > 0 ? createRemediationCommands({ config, logger: shared.logger, store: overrides.store, clicks: shared.idempotency }) : undefined),
   });
   const secrets = await slackSecretsFromConfig(config)();
   logger.info('slack handler ready', { idempotency: deps.idempotency.description, remediation: deps.remediation !== undefined });

@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { IdempotencyStore } from '../../aws/idempotency-store';
 import { DYNAMO_CLIENT_OPTIONS } from '../../aws/dynamo-client-options';
 import { InMemoryRemediationStore } from '../../aws/in-memory-remediation-store';
 import { SSM_CLIENT_OPTIONS } from '../../aws/ssm-client-options';
@@ -31,6 +32,8 @@ export interface CreateRemediationOptions {
    * which sends the next wave in the same invocation.
    */
   waveQueue?: JobQueue;
+  /** Where button clicks are claimed once (the Slack app's idempotency store); without it a double click acts twice. */
+  clicks?: IdempotencyStore;
 }
 
 /**
@@ -59,7 +62,7 @@ export function createRemediationCommands(options: CreateRemediationOptions): Re
         (error) => logger.error('remediation job failed', { error: error instanceof Error ? error.message : String(error) }),
       );
   /* eslint-enable @typescript-eslint/no-require-imports */
-  return new SlackRemediationCommands(service, store, logger, queue, config.operators, fleetConfirm);
+  return new SlackRemediationCommands(service, store, logger, queue, config.operators, fleetConfirm, options.clicks);
 }
 
 let lambdaClient: import('@aws-sdk/client-lambda').LambdaClient | undefined;

@@ -1,5 +1,6 @@
 import type { App, BlockAction, RespondFn, ButtonAction, SlackActionMiddlewareArgs, AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import type { IdempotencyStore } from '../../aws/idempotency-store';
 import type { RemediationStore } from '../../aws/remediation-store-types';
 import { ErrorCode, isCodedError } from '../../core/errors';
 import { TargetInvalidError } from '../../core/remediation/errors';
@@ -9,6 +10,7 @@ import type { AppLogger } from '../../logger';
 import type { ActionId } from '../../remediation/actions';
 import { remediationJobSchema, type JobQueue } from '../../remediation/jobs';
 import { slackErrorCode } from '../answer-paste';
+import { dedupeKey } from '../dedupe-key';
 import { IDS, type RemediationCommandInput, type RemediationCommands } from '../types';
 import { buildCheckModal, readCheckModal } from './check-modal';
 import { REMEDIATION_IDS } from './ids';
@@ -18,7 +20,7 @@ import { describeConfirm } from './confirm-job';
 import type { FleetRollout } from '../../remediation/fleet/fleet-rollout';
 import { registerFleetPlanListeners } from './fleet-plan-listener';
 import { registerFleetTableListener } from './fleet-table-listener';
-import { onScanRestart, parseScanCommand, startFleetCheck, startScan, type ScanCommandDeps } from './scan-command';
+import { claimClick, onScanRestart, parseScanCommand, startFleetCheck, startScan, type ScanCommandDeps } from './scan-command';
 import { SCAN_RESTART_ACTION_ID } from './scan-report-message';
 
 export const REMEDIATION_COPY = {
@@ -27,6 +29,8 @@ export const REMEDIATION_COPY = {
     'Nothing ran: shim-fix cannot post the status message in this channel. Invite it with `/invite @shim-fix`, then run the command again.',
   checking: (target: string) =>
     `Checking \`${target}\` first (read-only: versions, binaries, Docker settings). The plan follows here in a minute; a restart is offered only if the check shows it will help.`,
+  alreadyChecking: (target: string) =>
+    `You already clicked Restart for \`${target}\`: its check is running and the plan card follows here. Nothing more was started.`,
   planningCheck: (target: string) => `Planning the check of \`${target}\` (read-only); its card follows here in a moment.`,
   confirmed: (target: string, requestId: string) =>
     `Confirmed (request \`${requestId}\`). shim-fix checks \`${target}\` once more and sends the command; the status message follows in the channel and the outcome here.`,
@@ -60,6 +64,8 @@ export class SlackRemediationCommands implements RemediationCommands {
     private readonly operators: readonly string[] = [],
     /** The fleet plan card's Confirm (lambda/remediation/fleet/): its buttons are registered when given. */
     private readonly fleetConfirm?: FleetRollout,
+    /** Where a click is claimed once (the Slack handler's idempotency store): a double click starts one check. */
+    private readonly clicks?: IdempotencyStore,
   ) {}
 
   public async handleCommand(input: RemediationCommandInput): Promise<void> {
@@ -98,37 +104,38 @@ export class SlackRemediationCommands implements RemediationCommands {
   }
 
   private scanDeps(): ScanCommandDeps {
-    return { operators: this.operators, queue: this.queue, logger: this.logger };
+    return { operators: this.operators, queue: this.queue, logger: this.logger, ...(this.clicks ? { clicks: this.clicks } : {}) };
   }
 
   /**
    * A restart request never shows a card at once: the target is parsed here (instant), then the check-first job
    * plans it and sends the read-only check outside this request, so Slack's answer never waits for SSM.
    */
-  private async handOver(kind: 'check-first' | 'plan-check', input: { userId: string; channelId: string; targetText: string; respond: RespondFn; client: WebClient }): Promise<void> {
+  private async handOver(kind: 'check-first' | 'plan-check', input: { userId: string; channelId: string; targetText: string; respond: RespondFn; client: WebClient }): Promise<boolean> {
     let shown: string;
     try {
       shown = formatTarget(parseTarget(input.targetText));
     } catch (error) {
       if (!(error instanceof TargetInvalidError)) throw error;
       await input.respond({ response_type: 'ephemeral', replace_original: false, text: error.message });
-      return;
+      return false;
     }
     // Who and where come from the payload: a request that does not name them properly is refused here, not queued.
     const job = remediationJobSchema.safeParse({ kind, userId: input.userId, channelId: input.channelId, targetText: input.targetText });
     if (!job.success) {
       this.logger.warn('refusing a restart request without a usable user or channel', { problem: job.error.issues.map((issue) => issue.path.join('.')).join(', ') });
       await input.respond({ response_type: 'ephemeral', replace_original: false, text: REMEDIATION_COPY.queueUnavailable });
-      return;
+      return false;
     }
     try {
       await this.queue.enqueue(job.data, { chat: input.client.chat });
     } catch (error) {
       this.logger.error('could not hand over the remediation job', { kind, error: describeError(error) });
       await input.respond({ response_type: 'ephemeral', replace_original: false, text: REMEDIATION_COPY.queueUnavailable });
-      return;
+      return false;
     }
     await input.respond({ response_type: 'ephemeral', replace_original: false, text: kind === 'check-first' ? REMEDIATION_COPY.checking(shown) : REMEDIATION_COPY.planningCheck(shown) });
+    return true;
   }
 
   /**
@@ -173,8 +180,17 @@ export class SlackRemediationCommands implements RemediationCommands {
   private async onRestartFromCheck({ ack, body, action, respond, client }: ButtonArgs): Promise<void> {
     await ack();
     const channelId = body.channel?.id ?? body.container?.channel_id ?? '';
+    const targetText = action.value ?? '';
+    // One check per user and check result: a double click must not plan (and show) the same restart twice.
+    const key = dedupeKey('restart-from-check', channelId, body.message?.ts ?? body.container?.message_ts ?? '', targetText, body.user.id);
+    const click = await claimClick(key, { clicks: this.clicks, logger: this.logger });
+    if (click === 'taken') {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: REMEDIATION_COPY.alreadyChecking(targetText.slice(0, 100)) });
+      return;
+    }
     // A check result in the thread may be old: the restart is planned from a fresh check, like every restart.
-    await this.handOver('check-first', { userId: body.user.id, channelId, targetText: action.value ?? '', respond, client });
+    const started = await this.handOver('check-first', { userId: body.user.id, channelId, targetText, respond, client });
+    if (!started && click === 'claimed') await this.clicks?.release(key).catch(() => undefined);
   }
 
   private async onCheckOpen({ ack, body, client }: ButtonArgs): Promise<void> {

@@ -1,11 +1,14 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, RespondFn, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import type { IdempotencyStore } from '../../aws/idempotency-store';
 import { authorise } from '../../core/remediation/authorisation';
 import { TargetInvalidError } from '../../core/remediation/errors';
 import { parseTarget } from '../../core/remediation/targets';
 import type { AppLogger } from '../../logger';
 import { remediationJobSchema, type JobQueue, type RemediationJob } from '../../remediation/jobs';
 import { code, mrkdwn } from '../blocks/mrkdwn';
+import { dedupeKey } from '../dedupe-key';
+import { DEDUPE_TTL_SECONDS } from '../types';
 import { scanTargetText } from './scan-job';
 
 export const SCAN_COPY = {
@@ -16,6 +19,8 @@ export const SCAN_COPY = {
     mrkdwn`Checking ${code(target)} (read-only, every host by id, in batches of 50). A fleet check reports one summary, not a message per host: a report in this channel when hosts will fail new containers, otherwise a "clean: N hosts checked" reply to you.`.text,
   restarting: (scanId: string) =>
     mrkdwn`Checking the stale hosts of scan ${code(scanId)} again first (read-only). The plan card follows here; nothing restarts before you confirm it.`.text,
+  alreadyRestarting: (scanId: string) =>
+    mrkdwn`You already asked to restart the stale hosts of scan ${code(scanId)}: their check is running and the plan card follows here. Nothing more was started.`.text,
   queueUnavailable: 'shim-fix could not start the scan right now, so nothing ran. Try again in a minute; if it keeps failing, ask the shim-fix admin to check the logs.',
 } as const;
 
@@ -27,6 +32,11 @@ export interface ScanCommandDeps {
   operators: readonly string[];
   queue: JobQueue;
   logger: AppLogger;
+  /**
+   * Where a click is claimed once (the Slack handler's idempotency store): a double click on "Restart the N stale
+   * hosts…" starts one fleet check, not two. Without it every click starts one.
+   */
+  clicks?: IdempotencyStore;
 }
 
 /**
@@ -91,9 +101,27 @@ export async function onScanRestart({ ack, body, action, respond, client }: Slac
   const allowed = authorise(userId, deps.operators, 'restart');
   if (!allowed.allowed) return void (await tell(allowed.message));
   const scanId = action.value ?? '';
+  const click = await claimClick(dedupeKey('scan-restart', scanId, userId), deps);
+  if (click === 'taken') return void (await tell(SCAN_COPY.alreadyRestarting(scanId)));
   const job = { kind: 'scan-restart', userId, channelId: body.channel?.id ?? body.container?.channel_id ?? '', scanId } as const;
-  if (await handOver(job, client, deps)) await tell(SCAN_COPY.restarting(scanId));
-  else await tell(SCAN_COPY.queueUnavailable);
+  if (await handOver(job, client, deps)) return void (await tell(SCAN_COPY.restarting(scanId)));
+  // Nothing started: the next click may try again.
+  if (click === 'claimed') await deps.clicks?.release(dedupeKey('scan-restart', scanId, userId)).catch(() => undefined);
+  await tell(SCAN_COPY.queueUnavailable);
+}
+
+/**
+ * Claims one click of one user. Fails open when the store cannot be reached: what the click starts is a read-only
+ * check, and the plan card's Confirm has its own once-only claim, so a second check is the worst a lost claim costs.
+ */
+export async function claimClick(key: string, deps: Pick<ScanCommandDeps, 'clicks' | 'logger'>): Promise<'claimed' | 'taken' | 'unclaimed'> {
+  if (!deps.clicks) return 'unclaimed';
+  try {
+    return (await deps.clicks.claim(key, DEDUPE_TTL_SECONDS.click)) ? 'claimed' : 'taken';
+  } catch (error) {
+    deps.logger.warn('could not claim the click; going on (it starts a read-only check)', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    return 'unclaimed';
+  }
 }
 
 async function handOver(candidate: RemediationJob, client: WebClient, deps: ScanCommandDeps): Promise<boolean> {

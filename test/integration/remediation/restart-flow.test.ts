@@ -65,10 +65,10 @@ async function slash(text: string, user = OPERATOR): Promise<{ text: string; blo
 }
 
 
-async function click(actionId: string, value: string, { user = OPERATOR, headers = {} }: { user?: string; headers?: Record<string, string> } = {}): Promise<string> {
+async function click(actionId: string, value: string, { user = OPERATOR, headers = {}, messageTs }: { user?: string; headers?: Record<string, string>; messageTs?: string } = {}): Promise<string> {
   const responseUrl = env.slack.responseUrl();
   const ephemeralsBefore = env.slack.calls('chat.postEphemeral').length;
-  const payload = { ...blockActionPayload({ action_id: actionId, value }, { responseUrl, ephemeral: true }), user: { id: user, username: 'someone', team_id: 'T0TEST001' } };
+  const payload = { ...blockActionPayload({ action_id: actionId, value }, { responseUrl, ephemeral: true, ...(messageTs ? { messageTs } : {}) }), user: { id: user, username: 'someone', team_id: 'T0TEST001' } };
   const response = await handler(functionUrlEvent(interactiveBody(payload), { ...FORM, headers }), context);
   expect(response.statusCode).toBe(200);
   const answer = env.slack.calls('response_url').filter((call) => call.method === new URL(responseUrl).pathname).at(-1);
@@ -350,7 +350,8 @@ describe('check through Slack', () => {
     // Act
     await statusHandler(invocationStatusEvent(commandId, instanceId, 'Success', { document: 'ShimFix-CheckContainerRuntime' }), context);
     const result = env.slack.calls('chat.postMessage')[0]?.body as { text: string; blocks: unknown[] };
-    const restartAnswer = await click('remediation_restart', buttonValue(result.blocks, 'remediation_restart'));
+    const underResult = { messageTs: '1800000000.000555' };
+    const restartAnswer = await click('remediation_restart', buttonValue(result.blocks, 'remediation_restart'), underResult);
 
     // Assess
     expect(card.raw).toContain('`ShimFix-CheckContainerRuntime` version 2');
@@ -361,6 +362,11 @@ describe('check through Slack', () => {
     expect(restartAnswer).toContain(`Checking \`${instanceId}\` first (read-only`);
     expect(restartAnswer).not.toContain('remediation_confirm');
     await until(() => (ssm.sent().filter((sent) => sent.DocumentName === 'ShimFix-CheckContainerRuntime').length >= 2 ? true : undefined), 'a fresh check');
+    // A second click on the same Restart (a double click) starts no second check and no second plan card.
+    const again = await click('remediation_restart', buttonValue(result.blocks, 'remediation_restart'), underResult);
+    expect(again).toContain(`You already clicked Restart for \`${instanceId}\``);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(ssm.sent().filter((sent) => sent.DocumentName === 'ShimFix-CheckContainerRuntime')).toHaveLength(2);
   });
 
   test('"Check an instance…" on a diagnosis card opens a modal whose submission shows a check plan in the thread', async () => {

@@ -9,6 +9,7 @@ import { createRemediationWorker } from '../../../lambda/handlers/remediation-wo
 import { RemediationService } from '../../../lambda/remediation/remediation-service';
 import { runRemediationJob } from '../../../lambda/slack/remediation/confirm-job';
 import { SlackRemediationCommands } from '../../../lambda/slack/remediation/remediation-commands';
+import { SCAN_COPY } from '../../../lambda/slack/remediation/scan-command';
 import { ScanCompletion } from '../../../lambda/slack/remediation/scan-completion';
 import { SCAN_RESTART_ACTION_ID } from '../../../lambda/slack/remediation/scan-report-message';
 import { buttonValue } from '../../helpers/block-kit';
@@ -76,7 +77,8 @@ beforeAll(async () => {
     knowledge: bundledKnowledgeJson(),
     logger,
     dynamo: env.dynamo.client,
-    remediation: () => new SlackRemediationCommands(service, store, logger, queue, [OPERATOR]),
+    // Clicks are claimed in the app's own idempotency store (the table), as lambda/handlers/slack.ts wires it.
+    remediation: (shared) => new SlackRemediationCommands(service, store, logger, queue, [OPERATOR], undefined, shared.idempotency),
   });
   handler = createLambdaSlackHandler({ secrets: { signingSecret: TEST_SIGNING_SECRET, botToken: TEST_BOT_TOKEN }, slackApiUrl: env.slack.apiUrl, deps });
 });
@@ -233,6 +235,21 @@ describe('the scan report and its "Restart the N stale hosts…" button', () => 
     expect(toRequester()).toEqual([expect.stringContaining('Checking the stale hosts of scan `r-scanbutton1` again first')]);
     // Nothing was restarted from the report: the fleet flow checks first and shows a plan card.
     expect(env.slack.calls('chat.postMessage')).toEqual([]);
+  });
+
+  test('a double click (or a second click within minutes) starts one check and tells the clicker the first is running', async () => {
+    // Prepare
+    const { stale, post } = await reportOfScan('r-scanbutton3');
+    const value = buttonValue(post?.body.blocks, SCAN_RESTART_ACTION_ID);
+    env.slack.reset();
+
+    // Act: two clicks of the same operator, arriving together as a double click does
+    await Promise.all([click(value, OPERATOR), click(value, OPERATOR)]);
+
+    // Assess
+    expect(started).toHaveLength(1);
+    expect(started[0]?.source).toMatchObject({ kind: 'instances', instanceIds: stale });
+    expect(toRequester().sort()).toEqual([SCAN_COPY.alreadyRestarting('r-scanbutton3'), SCAN_COPY.restarting('r-scanbutton3')].sort());
   });
 
   test('anyone else in the channel is refused as for a restart, and nothing starts', async () => {
