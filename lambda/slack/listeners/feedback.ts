@@ -35,16 +35,31 @@ export function feedbackListener(deps: SlackDeps) {
 
 /**
  * A 👎 is a knowledge gap for App Home: the paste is the thread's parent (answers are posted in the paste's thread).
- * An answer outside a thread (a DM answered in place) has no parent to read and records nothing. After the thank-you,
- * and never failing: the vote is already logged.
+ * A DM answered in place has no thread: its paste is the newest message from a person before the answer. After the
+ * thank-you, and never failing: the vote is already logged.
  */
 async function recordDownvote(deps: SlackDeps, client: WebClient, action: ParsedAction): Promise<void> {
-  if (deps.appHome === undefined || action.channel === undefined || action.threadTs === undefined) return;
+  if (deps.appHome === undefined || action.channel === undefined) return;
   try {
-    const replies = await client.conversations.replies({ channel: action.channel, ts: action.threadTs, limit: 1, inclusive: true });
-    const paste = replies.messages?.[0]?.text;
-    if (typeof paste === 'string') await recordGap(deps, paste, 'downvoted', action.value);
+    const paste = await pasteOf(client, action.channel, action);
+    if (paste !== undefined) await recordGap(deps, paste, 'downvoted', action.value);
   } catch (error) {
     deps.logger.warn('could not read the paste of a 👎 answer', { error: error instanceof Error ? error.message : String(error) });
   }
+}
+
+/** How many messages before an in-place answer are looked through for the person's paste. */
+const IN_PLACE_LOOKBACK = 5;
+
+async function pasteOf(client: WebClient, channel: string, { threadTs, messageTs }: ParsedAction): Promise<string | undefined> {
+  if (threadTs !== undefined) {
+    const replies = await client.conversations.replies({ channel, ts: threadTs, limit: 1, inclusive: true });
+    const parent = replies.messages?.[0]?.text;
+    return typeof parent === 'string' ? parent : undefined;
+  }
+  if (messageTs === undefined) return undefined;
+  // Newest first, strictly before the answer; the bot's own earlier answers are skipped.
+  const history = await client.conversations.history({ channel, latest: messageTs, inclusive: false, limit: IN_PLACE_LOOKBACK });
+  const paste = history.messages?.find((message) => message.bot_id === undefined && typeof message.text === 'string' && message.text.trim() !== '');
+  return paste?.text;
 }

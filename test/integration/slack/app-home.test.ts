@@ -101,4 +101,17 @@ describe('App Home through the Slack handler', () => {
     expect(calls.slice(1)).toEqual(['conversations.replies']);
     expect(env.slack.calls('conversations.replies')[0]?.body).toMatchObject({ channel: 'C0CHANNEL1', ts: '1800000000.000200', limit: '1' });
   });
+
+  test('a 👎 on an answer posted in place (no thread) reads the history just before the answer', async () => {
+    // Prepare
+    const payload = blockActionPayload({ action_id: 'feedback_down', value: 'shim-version' }, { responseUrl: env.slack.responseUrl(), messageTs: '1800000000.000900' });
+
+    // Act
+    const response = await handler(functionUrlEvent(interactiveBody(payload), { contentType: 'application/x-www-form-urlencoded' }), context);
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(env.slack.calls('conversations.replies')).toEqual([]);
+    expect(env.slack.calls('conversations.history')[0]?.body).toMatchObject({ channel: 'C0CHANNEL1', latest: '1800000000.000900', inclusive: 'false', limit: '5' });
+  });
 });

@@ -77,16 +77,21 @@ describe('buildHomeView', () => {
   });
 });
 
-describe('👎 records a knowledge gap from the thread parent', () => {
+function depsWithGaps(): { deps: SlackDeps; gaps: InMemoryKnowledgeGapStore } {
+  const gaps = new InMemoryKnowledgeGapStore();
+  const deps: SlackDeps = {
+    diagnoser: fakeDiagnoser(),
+    idempotency: new InMemoryIdempotencyStore(),
+    logger: silentLogger(),
+    appHome: { operators: [], allowTag: { key: 'shim-fix', value: 'enabled' }, requests: new InMemoryRemediationStore(), gaps },
+  };
+  return { deps, gaps };
+}
+
+describe('👎 records a knowledge gap from the paste', () => {
   test('the paste the answer replied to is stored redacted, with the runbook that got the vote', async () => {
     // Prepare
-    const gaps = new InMemoryKnowledgeGapStore();
-    const deps: SlackDeps = {
-      diagnoser: fakeDiagnoser(),
-      idempotency: new InMemoryIdempotencyStore(),
-      logger: silentLogger(),
-      appHome: { operators: [], allowTag: { key: 'shim-fix', value: 'enabled' }, requests: new InMemoryRemediationStore(), gaps },
-    };
+    const { deps, gaps } = depsWithGaps();
     // The one Web API read the listener makes; its wire form is covered through the handler in app-home.test.ts.
     const client = { conversations: { replies: async () => ({ ok: true, messages: [{ text: 'ctr: failed to mount overlay on 10.0.0.9 (token xoxb-1-2-abc)' }] }) } } as unknown as WebClient;
     const body = blockActionPayload({ action_id: 'feedback_down', value: 'overlay-mount' }, { responseUrl: 'http://127.0.0.1:9/r', threadTs: '1800000000.000300' });
@@ -99,5 +104,29 @@ describe('👎 records a knowledge gap from the thread parent', () => {
     expect(stored.map(({ line, reason, runbook }) => ({ line, reason, runbook }))).toEqual([
       { line: 'ctr: failed to mount overlay on <ip> (token <slack-token>)', reason: 'downvoted', runbook: 'overlay-mount' },
     ]);
+  });
+
+  test('an answer posted in place (a DM) records the newest message from a person before it, not the bot\'s own', async () => {
+    // Prepare
+    const { deps, gaps } = depsWithGaps();
+    const asked: unknown[] = [];
+    // conversations.history answers newest first; the bot's earlier answer sits between (two pastes in a row).
+    const history = [
+      { type: 'message', bot_id: 'B0TEST001', text: 'Diagnosis: …' },
+      { type: 'message', user: 'U0PERSON01', text: 'failed to start shim: exec: "containerd-shim-runc-v2": executable file not found in $PATH' },
+      { type: 'message', user: 'U0PERSON01', text: 'an older paste' },
+    ];
+    const client = { conversations: { history: async (args: unknown) => (asked.push(args), { ok: true, messages: history }) } } as unknown as WebClient;
+    const inPlace = blockActionPayload({ action_id: 'feedback_down', value: 'shim-binary-missing' }, { responseUrl: 'http://127.0.0.1:9/r', messageTs: '1800000000.000400' });
+    const body = { ...inPlace, channel: { id: 'D0DIRECT01', name: 'directmessage' }, container: { ...(inPlace.container as object), channel_id: 'D0DIRECT01' } };
+
+    // Act
+    await feedbackListener(deps)({ ack: async () => undefined, body, respond: async () => undefined, client } as never);
+
+    // Assess
+    expect(asked).toEqual([{ channel: 'D0DIRECT01', latest: '1800000000.000400', inclusive: false, limit: 5 }]);
+    const stored = await gaps.listRecent();
+    expect(stored.map(({ reason, runbook }) => ({ reason, runbook }))).toEqual([{ reason: 'downvoted', runbook: 'shim-binary-missing' }]);
+    expect(stored[0]?.line).toContain('containerd-shim-runc-v2');
   });
 });
