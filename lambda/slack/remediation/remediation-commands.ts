@@ -10,6 +10,7 @@ import type { AppLogger } from '../../logger';
 import type { ActionId } from '../../remediation/actions';
 import { remediationJobSchema, type JobQueue } from '../../remediation/jobs';
 import { slackErrorCode } from '../answer-paste';
+import { escapeMrkdwn } from '../blocks/mrkdwn';
 import { dedupeKey } from '../dedupe-key';
 import { IDS, type RemediationCommandInput, type RemediationCommands } from '../types';
 import { buildCheckModal, readCheckModal } from './check-modal';
@@ -185,7 +186,7 @@ export class SlackRemediationCommands implements RemediationCommands {
     const key = dedupeKey('restart-from-check', channelId, body.message?.ts ?? body.container?.message_ts ?? '', targetText, body.user.id);
     const click = await claimClick(key, { clicks: this.clicks, logger: this.logger });
     if (click === 'taken') {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: REMEDIATION_COPY.alreadyChecking(targetText.slice(0, 100)) });
+      await respond({ response_type: 'ephemeral', replace_original: false, text: REMEDIATION_COPY.alreadyChecking(escapeMrkdwn(targetText.slice(0, 100))) });
       return;
     }
     // A check result in the thread may be old: the restart is planned from a fresh check, like every restart.
