@@ -75,12 +75,12 @@ export interface AddFleetOptions {
 
 export interface CallCounts {
   ssm: Record<string, number>;
-  /**
-   * DynamoDB operations by name (`PutItem`, `Query`, …). With the memory store, also the remediation store's method
-   * calls by name (`recordFinding`, `claimPlan`, …; each one or a few DynamoDB calls with the table's store).
-   */
+  /** DynamoDB operations by name (`PutItem`, `Query`, …) that reached the table through the counting proxy. */
   dynamo: Record<string, number>;
-  /** The memory store's method calls by name (`{}` on dynalite, where each handler builds its own store). */
+  /**
+   * The memory store's method calls by name (`recordFinding`, `claimPlan`, …; each one or a few DynamoDB calls with the
+   * table's store). `{}` on dynalite, where each handler builds its own store.
+   */
   store: Record<string, number>;
   slack: Record<string, number>;
 }
@@ -303,7 +303,7 @@ export async function startFleetWorld({ operator = 'U0PERSON01', seed = 1, store
     },
     counts: () => ({
       ssm: tally(ssm.calls().map((call) => call.operation)),
-      dynamo: { ...dynamo.counts(), ...memory?.counts() },
+      dynamo: dynamo.counts(),
       store: memory?.counts() ?? {},
       slack: tally(env.slack.calls().map((call) => (call.kind === 'response_url' ? 'response_url' : call.method))),
     }),

@@ -11,9 +11,10 @@ import type { ActionId } from '../../remediation/actions';
 import { remediationJobSchema, type JobQueue } from '../../remediation/jobs';
 import { slackErrorCode } from '../answer-paste';
 import { escapeMrkdwn } from '../blocks/mrkdwn';
-import { dedupeKey } from '../dedupe-key';
+import { clickKey, parseAction } from '../listeners/runbook-actions';
 import { IDS, type RemediationCommandInput, type RemediationCommands } from '../types';
 import { buildCheckModal, readCheckModal } from './check-modal';
+import { claimClick } from './click-claim';
 import { REMEDIATION_IDS } from './ids';
 import { buildPlanOutcome } from './plan-card';
 import type { ConfirmClaim, RemediationService } from '../../remediation/remediation-service';
@@ -21,7 +22,7 @@ import { describeConfirm } from './confirm-job';
 import type { FleetRollout } from '../../remediation/fleet/fleet-rollout';
 import { registerFleetPlanListeners } from './fleet-plan-listener';
 import { registerFleetTableListener } from './fleet-table-listener';
-import { claimClick, onScanRestart, parseScanCommand, startFleetCheck, startScan, type ScanCommandDeps } from './scan-command';
+import { onScanRestart, parseScanCommand, startFleetCheck, startScan, type ScanCommandDeps } from './scan-command';
 import { SCAN_RESTART_ACTION_ID } from './scan-report-message';
 
 export const REMEDIATION_COPY = {
@@ -182,16 +183,17 @@ export class SlackRemediationCommands implements RemediationCommands {
     await ack();
     const channelId = body.channel?.id ?? body.container?.channel_id ?? '';
     const targetText = action.value ?? '';
-    // One check per user and check result: a double click must not plan (and show) the same restart twice.
-    const key = dedupeKey('restart-from-check', channelId, body.message?.ts ?? body.container?.message_ts ?? '', targetText, body.user.id);
-    const click = await claimClick(key, { clicks: this.clicks, logger: this.logger });
-    if (click === 'taken') {
+    // One check per person, check result and button (clickKey): a double click must not plan (and show) the same
+    // restart twice. A payload without a value is refused by the hand-over below, so it needs no claim.
+    const clicked = parseAction(body);
+    const click = clicked ? await claimClick(clickKey(clicked), { clicks: this.clicks, logger: this.logger }) : undefined;
+    if (click?.taken) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: REMEDIATION_COPY.alreadyChecking(escapeMrkdwn(targetText.slice(0, 100))) });
       return;
     }
     // A check result in the thread may be old: the restart is planned from a fresh check, like every restart.
     const started = await this.handOver('check-first', { userId: body.user.id, channelId, targetText, respond, client });
-    if (!started && click === 'claimed') await this.clicks?.release(key).catch(() => undefined);
+    if (!started) await click?.release();
   }
 
   private async onCheckOpen({ ack, body, client }: ButtonArgs): Promise<void> {

@@ -8,7 +8,7 @@ import type { AppLogger } from '../../logger';
 import { remediationJobSchema, type JobQueue, type RemediationJob } from '../../remediation/jobs';
 import { code, mrkdwn } from '../blocks/mrkdwn';
 import { dedupeKey } from '../dedupe-key';
-import { DEDUPE_TTL_SECONDS } from '../types';
+import { claimClick } from './click-claim';
 import { scanTargetText } from './scan-job';
 
 export const SCAN_COPY = {
@@ -102,26 +102,12 @@ export async function onScanRestart({ ack, body, action, respond, client }: Slac
   if (!allowed.allowed) return void (await tell(allowed.message));
   const scanId = action.value ?? '';
   const click = await claimClick(dedupeKey('scan-restart', scanId, userId), deps);
-  if (click === 'taken') return void (await tell(SCAN_COPY.alreadyRestarting(scanId)));
+  if (click.taken) return void (await tell(SCAN_COPY.alreadyRestarting(scanId)));
   const job = { kind: 'scan-restart', userId, channelId: body.channel?.id ?? body.container?.channel_id ?? '', scanId } as const;
   if (await handOver(job, client, deps)) return void (await tell(SCAN_COPY.restarting(scanId)));
   // Nothing started: the next click may try again.
-  if (click === 'claimed') await deps.clicks?.release(dedupeKey('scan-restart', scanId, userId)).catch(() => undefined);
+  await click.release();
   await tell(SCAN_COPY.queueUnavailable);
-}
-
-/**
- * Claims one click of one user. Fails open when the store cannot be reached: what the click starts is a read-only
- * check, and the plan card's Confirm has its own once-only claim, so a second check is the worst a lost claim costs.
- */
-export async function claimClick(key: string, deps: Pick<ScanCommandDeps, 'clicks' | 'logger'>): Promise<'claimed' | 'taken' | 'unclaimed'> {
-  if (!deps.clicks) return 'unclaimed';
-  try {
-    return (await deps.clicks.claim(key, DEDUPE_TTL_SECONDS.click)) ? 'claimed' : 'taken';
-  } catch (error) {
-    deps.logger.warn('could not claim the click; going on (it starts a read-only check)', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
-    return 'unclaimed';
-  }
 }
 
 async function handOver(candidate: RemediationJob, client: WebClient, deps: ScanCommandDeps): Promise<boolean> {

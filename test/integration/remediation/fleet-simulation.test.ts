@@ -172,7 +172,7 @@ describe('with the remediation store in memory (shared by both handlers)', () =>
     expect(store.readFleetTable).toBe(1);
     expect(store.recordFinding).toBeGreaterThanOrEqual(MEMORY_SIZE);
     expect(store.recordOutcome).toBeGreaterThan(0);
-    const tableCalls = Object.entries(dynamo).filter(([name]) => !(name in store)).reduce((total, [, count]) => total + count, 0);
+    const tableCalls = Object.values(dynamo).reduce((total, count) => total + count, 0);
     expect(tableCalls).toBeLessThan(100);
   });
 });
