@@ -11,7 +11,7 @@
  * missed, as bench/run-all.ts expects. Loopback figures: our own work plus loopback round trips, no network.
  */
 import { logger } from '../lambda/logger';
-import { maxProgressUpdates } from '../lambda/remediation/fleet/progress';
+import { maxProgressUpdates, PROGRESS_MIN_INTERVAL_MS } from '../lambda/remediation/fleet/progress';
 import { confirmButtonOf as findConfirm, startFleetWorld } from '../test/helpers/fleet-simulation';
 
 const SIZES = (process.env.BENCH_FLEET_SIZES ?? '100,1000').split(',').map(Number);
@@ -128,7 +128,7 @@ async function main(): Promise<void> {
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   process.stdout.write(`\n${rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')).join('\n')}\n`);
-  process.stdout.write(`Slack bound = fixed messages + progress updates for the rollout's duration (ceil(d / 5 s) + 2) + one thread post per failed host.\n`);
+  process.stdout.write(`Slack bound = fixed messages + progress updates for the rollout's duration (ceil(d / ${PROGRESS_MIN_INTERVAL_MS / 1000} s) + ${maxProgressUpdates(0)}) + one thread post per failed host.\n`);
 
   const missed: string[] = [];
   for (const result of results) {
