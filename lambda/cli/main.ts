@@ -206,17 +206,37 @@ async function askCommand(args: string[], io: CliIo): Promise<number> {
   return EXIT_OK;
 }
 
-function diagnoseBatch(input: string, mode: DiagnoseMode, diagnoser: Diagnoser, io: CliIo): number {
+async function diagnoseBatch(input: string, mode: DiagnoseMode, diagnoser: Diagnoser, io: CliIo): Promise<number> {
+  // `--batch | head` hangs up after a line: a write to the closed pipe fails only asynchronously (an 'error' event on a
+  // later tick), so a synchronous loop would diagnose every remaining line for nobody. Yielding once per line lets
+  // that event arrive; the reader's choice to stop is not an error (exit 0, as the bin's EPIPE handler does).
+  let hungUp = false;
+  const onHangUp = (): void => {
+    hungUp = true;
+  };
+  io.stdout.on('error', onHangUp);
+  io.stdout.on('close', onHangUp);
+  try {
+    return await diagnoseLines(input.split('\n'), () => hungUp || io.stdout.destroyed, mode, diagnoser, io);
+  } finally {
+    io.stdout.off('error', onHangUp);
+    io.stdout.off('close', onHangUp);
+  }
+}
+
+async function diagnoseLines(lines: string[], hungUp: () => boolean, mode: DiagnoseMode, diagnoser: Diagnoser, io: CliIo): Promise<number> {
   let failures = 0;
-  input.split('\n').forEach((raw, index) => {
-    if (raw.trim() === '') return;
+  for (const [index, raw] of lines.entries()) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (hungUp()) return EXIT_OK;
+    if (raw.trim() === '') continue;
     let record: unknown;
     try {
       record = JSON.parse(raw);
     } catch {
       failures += 1;
       writeLine(io.stdout, JSON.stringify({ line: index + 1, error: 'not valid JSON' }));
-      return;
+      continue;
     }
     const { id, text } = (record ?? {}) as { id?: unknown; text?: unknown };
     if (typeof text !== 'string' || (typeof id !== 'string' && typeof id !== 'number')) {
@@ -224,11 +244,11 @@ function diagnoseBatch(input: string, mode: DiagnoseMode, diagnoser: Diagnoser, 
       // Only a usable id is echoed: an arbitrary JSON value (10,000 nested arrays) could not even be serialised.
       const shownId = typeof id === 'string' || typeof id === 'number' ? id : null;
       writeLine(io.stdout, JSON.stringify({ line: index + 1, id: shownId, error: 'expected {"id": string|number, "text": string}' }));
-      return;
+      continue;
     }
     const json = toJson(diagnoser.diagnose(text, { mode }));
     writeLine(io.stdout, JSON.stringify({ id, runbook: json.runbook, confidence: json.confidence }));
-  });
+  }
   if (failures > 0) writeLine(io.stderr, `shim-fix: ${failures} input line(s) were invalid; see the "error" lines`);
   return failures > 0 ? EXIT_FAILURE : EXIT_OK;
 }

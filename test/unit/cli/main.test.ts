@@ -2,6 +2,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PassThrough, Readable, Writable } from 'node:stream';
+import { main } from '../../../lambda/cli/main';
 import { BUNDLE_SCHEMA } from '../../../lambda/core/knowledge/bundle';
 import { runCli } from '../../helpers/cli';
 import { shippedRunbooks } from '../../helpers/knowledge';
@@ -305,5 +307,32 @@ describe('the installed command', () => {
     // Assess
     expect(stderr).not.toContain('EPIPE');
     expect(code).toBe(0);
+  });
+
+  it('stops diagnosing once the reader has hung up, instead of working through the rest of the input for nobody', async () => {
+    // Prepare: a stdout whose reader goes away after the first line, as a pipe into `head -1` does
+    let delivered = 0;
+    const stdout = new Writable({
+      write(_chunk, _encoding, callback) {
+        delivered += 1;
+        callback(delivered > 1 ? Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }) : null);
+      },
+    });
+    stdout.on('error', () => undefined);
+    // Every line the CLI tries to write, including those a destroyed stream refuses without reaching the reader.
+    let writes = 0;
+    const write = stdout.write.bind(stdout);
+    stdout.write = ((...args: Parameters<typeof write>) => {
+      writes += 1;
+      return write(...args);
+    }) as typeof stdout.write;
+    const stdin = Readable.from([Buffer.from(`${JSON.stringify({ id: 1, text: HEADLINE })}\n`.repeat(1_000))]);
+
+    // Act
+    const code = await main(['diagnose', '--batch'], { stdin, stdout, stderr: new PassThrough() });
+
+    // Assess: the line the reader took, the one that found the pipe closed, and nothing after it
+    expect(code).toBe(0);
+    expect(writes).toBe(2);
   });
 });
