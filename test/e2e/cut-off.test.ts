@@ -101,7 +101,8 @@ describe('a Slack handler cut off in the middle of a Confirm', () => {
     const planId = buttonValue(card.body.blocks, 'remediation_confirm');
     world.ssm.failNext('SendCommand', { hang: true });
     const sending = world.ssm.nextCall('SendCommand');
-    const firstClick = click(serve, world.slack, 'remediation_confirm', planId).catch(() => undefined);
+    // The process dies before any outcome reaches the person: wait for the response only, not 15 s for an outcome.
+    const firstClick = click(serve, world.slack, 'remediation_confirm', planId, {}, { timeoutMs: 0 }).catch(() => undefined);
     await sending;
     await serve.kill();
     await firstClick;
