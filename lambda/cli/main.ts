@@ -207,28 +207,13 @@ async function askCommand(args: string[], io: CliIo): Promise<number> {
 }
 
 async function diagnoseBatch(input: string, mode: DiagnoseMode, diagnoser: Diagnoser, io: CliIo): Promise<number> {
-  // `--batch | head` hangs up after a line: a write to the closed pipe fails only asynchronously (an 'error' event on a
-  // later tick), so a synchronous loop would diagnose every remaining line for nobody. Yielding once per line lets
-  // that event arrive; the reader's choice to stop is not an error (exit 0, as the bin's EPIPE handler does).
-  let hungUp = false;
-  const onHangUp = (): void => {
-    hungUp = true;
-  };
-  io.stdout.on('error', onHangUp);
-  io.stdout.on('close', onHangUp);
-  try {
-    return await diagnoseLines(input.split('\n'), () => hungUp || io.stdout.destroyed, mode, diagnoser, io);
-  } finally {
-    io.stdout.off('error', onHangUp);
-    io.stdout.off('close', onHangUp);
-  }
-}
-
-async function diagnoseLines(lines: string[], hungUp: () => boolean, mode: DiagnoseMode, diagnoser: Diagnoser, io: CliIo): Promise<number> {
   let failures = 0;
-  for (const [index, raw] of lines.entries()) {
+  for (const [index, raw] of input.split('\n').entries()) {
+    // `--batch | head` hangs up after a line: a write to the closed pipe fails only on a later tick (the stream is then
+    // destroyed), so a loop that never yielded would diagnose every remaining line for nobody. The reader's choice to
+    // stop is not an error (exit 0, as the bin's EPIPE handler does).
     await new Promise<void>((resolve) => setImmediate(resolve));
-    if (hungUp()) return EXIT_OK;
+    if (io.stdout.destroyed) return EXIT_OK;
     if (raw.trim() === '') continue;
     let record: unknown;
     try {

@@ -1,5 +1,6 @@
 import type { IdempotencyStore } from '../../aws/idempotency-store';
 import type { AppLogger } from '../../logger';
+import { describeError } from '../../remediation/fleet/fleet-deps';
 import { DEDUPE_TTL_SECONDS } from '../types';
 
 /** One click of one user, claimed for {@link DEDUPE_TTL_SECONDS}.click: `taken` when an earlier click holds it. */
@@ -25,7 +26,7 @@ export async function claimClick(key: string, deps: { clicks?: IdempotencyStore;
   try {
     if (!(await clicks.claim(key, DEDUPE_TTL_SECONDS.click))) return { taken: true, release: async () => undefined };
   } catch (error) {
-    logger.warn('could not claim the click; going on (it starts a read-only check)', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    logger.warn('could not claim the click; going on (it starts a read-only check)', { error: describeError(error) });
     return unclaimed;
   }
   return { taken: false, release: () => clicks.release(key).catch(() => undefined) };
